@@ -1,0 +1,94 @@
+import type { Command } from 'commander';
+import { rowToDocument } from '../../model/document.js';
+import { QueryError, parseTimeBound } from '../../query/index.js';
+import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { QueryRows, TimeRange } from '../../store/store.js';
+import { UsageError } from '../exit.js';
+import { type OutputFormat, dataDirOption, outputOption } from '../options.js';
+import { type Table, render } from '../render.js';
+
+interface QueryOptions {
+  output: OutputFormat;
+  since?: string;
+  until?: string;
+  dataDir: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('query')
+    .description('Search stored events with Vigil\'s query language')
+    .argument('<query>', 'e.g. \'user.name="admin" verb=delete | stats count() by resource\'')
+    .addOption(outputOption())
+    .option('--since <when>', 'only events at or after: a duration back from now (15m, 1h, 7d) or RFC 3339 time')
+    .option('--until <when>', 'only events before: a duration back from now or RFC 3339 time')
+    .addOption(dataDirOption())
+    .addHelpText(
+      'after',
+      `
+Terms: field=value  field!=value  field=~regex  field>n  field=prefix*  "free text"
+       and / or / not / ( ), terms side by side mean and; any raw path: objectRef.subresource=exec
+Stages: | stats count() by field[, field]   | sort -field   | head N   | fields a, b
+
+Examples:
+  vigil query 'user.name="admin" event.action=create' -o ndjson
+  vigil query 'verb=delete | stats count() by user.name | sort -count() | head 10' --since 24h
+  vigil query 'outcome=failure code=403 | stats count() by user.name, source.ip' --since 1h`,
+    )
+    .action(async (query: string, options: QueryOptions) => {
+      const range = timeRange(options);
+      const store = SqliteStore.open(options.dataDir);
+      try {
+        const result = await store.query(query, range).catch((error: unknown) => {
+          throw error instanceof QueryError ? new UsageError(error.message) : error;
+        });
+        process.stdout.write(renderResult(result, options.output));
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+function timeRange(options: QueryOptions): TimeRange {
+  const now = Date.now();
+  const bound = (flag: string, text: string | undefined) => {
+    if (text === undefined) return undefined;
+    try {
+      return parseTimeBound(text, now);
+    } catch (error) {
+      throw new UsageError(`${flag}: ${(error as Error).message}`);
+    }
+  };
+  return { since: bound('--since', options.since), until: bound('--until', options.until) };
+}
+
+const EVENT_TABLE_COLUMNS = [
+  ['time', 'ts'],
+  ['cluster', 'cluster'],
+  ['user', 'user_name'],
+  ['verb', 'action'],
+  ['resource', 'resource'],
+  ['namespace', 'namespace'],
+  ['name', 'resource_name'],
+  ['code', 'status_code'],
+  ['source.ip', 'source_ip'],
+  ['id', 'id'],
+] as const;
+
+function renderResult(result: QueryRows, format: OutputFormat): string {
+  const isFullEvents = result.shape === 'events' && result.rows.length > 0 && 'record' in result.rows[0];
+  if (isFullEvents) {
+    return render(format, result.rows.map(rowToDocument), () => eventTable(result));
+  }
+  const documents = result.rows.map((row) => Object.fromEntries(result.columns.map((column) => [column, row[column]])));
+  return render(format, documents, () => ({ columns: result.columns, rows: result.rows.map((row) => result.columns.map((column) => row[column])) }));
+}
+
+function eventTable(result: QueryRows): Table {
+  return {
+    columns: EVENT_TABLE_COLUMNS.map(([title]) => title),
+    rows: result.rows.map((row) =>
+      EVENT_TABLE_COLUMNS.map(([, column]) => (column === 'ts' ? new Date(row.ts as number).toISOString() : row[column])),
+    ),
+  };
+}

@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import { buildServer } from '../../server/app.js';
+import { TokenStore } from '../../server/auth/token-store.js';
+import { DEFAULT_LIMITS } from '../../sources/records.js';
+import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { UsageError } from '../exit.js';
+import { dataDirOption, positiveInteger } from '../options.js';
+
+interface ServeOptions {
+  listen: string;
+  dataDir: string;
+  bodyLimit: number;
+  maxRecordBytes: number;
+  maxInFlight: number;
+  logLevel: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the receivers (kube-apiserver audit webhook) and health probes on one port')
+    .option('--listen <host:port>', 'address to listen on', '127.0.0.1:8080')
+    .addOption(dataDirOption())
+    .option('--body-limit <bytes>', 'largest request body; larger ones get 413', positiveInteger('--body-limit'), 16 << 20)
+    .option('--max-record-bytes <n>', 'quarantine records larger than this', positiveInteger('--max-record-bytes'), DEFAULT_LIMITS.maxRecordBytes)
+    .option('--max-in-flight <n>', 'concurrent ingest requests before answering 429', positiveInteger('--max-in-flight'), 32)
+    .option('--log-level <level>', 'server log level (pino)', 'info')
+    .addHelpText(
+      'after',
+      `
+On first start an admin token is created and printed once. Create a token for each cluster's
+apiserver and point its audit webhook kubeconfig at the receiver (see deploy/):
+  vigil tokens create --name prod-apiserver --role ingest --cluster prod
+  server: https://vigil.example:8080/api/v1/ingest/k8s-audit`,
+    )
+    .action(async (options: ServeOptions) => {
+      await serve(options);
+    });
+}
+
+async function serve(options: ServeOptions): Promise<void> {
+  const { host, port } = parseListen(options.listen);
+  const store = SqliteStore.open(options.dataDir);
+  const tokens = new TokenStore(store.db);
+  if (tokens.count() === 0) {
+    const { secret } = tokens.create('initial-admin', 'admin');
+    process.stdout.write(`Created the first admin token (shown only now; keep it safe):\n  ${secret}\n`);
+  }
+  const app = buildServer({ store, tokens, ...options });
+  const shutdown = async () => {
+    await app.close();
+    await store.close();
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+  const address = await app.listen({ host, port });
+  process.stdout.write(`vigil serving on ${address} (data in ${options.dataDir})\n`);
+  await new Promise<void>((resolve) => app.server.once('close', resolve));
+}
+
+function parseListen(listen: string): { host: string; port: number } {
+  const match = /^(.*):(\d+)$/.exec(listen);
+  if (!match) throw new UsageError(`--listen must be host:port, e.g. 127.0.0.1:8080; got "${listen}"`);
+  return { host: match[1].replace(/^\[|\]$/g, '') || '0.0.0.0', port: Number(match[2]) };
+}

@@ -1,0 +1,62 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { addBatch, type IngestHooks, type IngestSummary } from '../../ingest/ingest.js';
+import { k8sAuditSource } from '../../sources/k8s-audit.js';
+import { decodeRecords } from '../../sources/read.js';
+import { scanValues } from '../../sources/records.js';
+import type { Store } from '../../store/store.js';
+import { requireRole } from '../auth/bearer.js';
+import type { TokenStore } from '../auth/token-store.js';
+
+export interface AuditWebhookOptions {
+  store: Store;
+  tokens: TokenStore;
+  maxRecordBytes: number;
+  /** Requests being stored at once beyond which the receiver answers 429. */
+  maxInFlight: number;
+  hooks?: IngestHooks;
+}
+
+const PATH = '/api/v1/ingest/k8s-audit';
+
+/**
+ * kube-apiserver's audit webhook backend POSTs `EventList` batches and retries a batch that
+ * was not answered 2xx; the answer is sent only once the batch is committed, and a retried
+ * batch is deduplicated by (auditID, stage).
+ */
+export function registerAuditWebhook(app: FastifyInstance, options: AuditWebhookOptions): void {
+  let inFlight = 0;
+  const handler = async (request: FastifyRequest<{ Params: { cluster?: string } }>, reply: FastifyReply) => {
+    const cluster = clusterFor(request);
+    if ('error' in cluster) return reply.code(cluster.status).send({ error: cluster.error });
+    if (inFlight >= options.maxInFlight) {
+      return reply.code(429).header('Retry-After', '1').send({ error: 'receiver busy; retry after 1 s' });
+    }
+    inFlight += 1;
+    try {
+      const position = `POST ${request.url} (request ${request.id})`;
+      const records = scanValues(request.body as string, position, options.maxRecordBytes);
+      const batch = decodeRecords(records, { source: k8sAuditSource, cluster: cluster.name });
+      const summary: IngestSummary = { accepted: 0, duplicates: 0, quarantined: 0 };
+      await addBatch(batch, options.store, summary, options.hooks);
+      return reply.code(200).send(summary);
+    } finally {
+      inFlight -= 1;
+    }
+  };
+  const guard = requireRole(options.tokens, 'ingest');
+  app.post<{ Params: { cluster?: string } }>(PATH, { preHandler: guard }, handler);
+  app.post<{ Params: { cluster?: string } }>(`${PATH}/:cluster`, { preHandler: guard }, handler);
+}
+
+function clusterFor(request: FastifyRequest<{ Params: { cluster?: string } }>): { name: string } | { status: number; error: string } {
+  const bound = request.token?.cluster ?? undefined;
+  const named = request.params.cluster;
+  if (bound && named && bound !== named) {
+    return { status: 403, error: `this token may only send cluster "${bound}", not "${named}"` };
+  }
+  const name = bound ?? named;
+  if (!name) {
+    return { status: 400, error: `name the cluster: POST ${PATH}/<cluster>, or use a token created with --cluster` };
+  }
+  return { name };
+}

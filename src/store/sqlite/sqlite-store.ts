@@ -1,0 +1,153 @@
+import type { Statement } from 'better-sqlite3';
+import { leafBytes } from '../../ledger/leaf.js';
+import { MerkleFrontier, leafHash } from '../../ledger/merkle.js';
+import type { VigilEvent } from '../../model/event.js';
+import { FIELDS } from '../../model/fields.js';
+import { compileQuery, registerSqliteFunctions, sqliteDialect } from '../../query/index.js';
+import type { AppendResult, QuarantineItem, QueryRows, Store, StoredQuarantineItem, TimeRange } from '../store.js';
+import { type SqliteDatabase, openDatabase } from './database.js';
+import { EVENT_COLUMNS, createBaseSchema, createPartition, partitionDay } from './schema.js';
+
+/** The embedded default store: one SQLite file under the data directory. */
+export class SqliteStore implements Store {
+  private readonly inserts = new Map<string, Statement>();
+  private frontier: MerkleFrontier;
+  private readonly statements;
+
+  private constructor(readonly db: SqliteDatabase) {
+    createBaseSchema(db);
+    registerSqliteFunctions(db);
+    this.statements = {
+      insertLeaf: db.prepare('INSERT INTO leaves (seq, hash, day) VALUES (?, ?, ?)'),
+      insertText: db.prepare('INSERT INTO events_fts (rowid, message) VALUES (?, ?)'),
+      saveFrontier: db.prepare('INSERT INTO ledger_state (id, frontier) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET frontier = excluded.frontier'),
+      notePartition: db.prepare(
+        `INSERT INTO partitions (day, table_name, min_ts, max_ts) VALUES (?, ?, ?, ?)
+         ON CONFLICT (day) DO UPDATE SET min_ts = min(min_ts, excluded.min_ts), max_ts = max(max_ts, excluded.max_ts)`,
+      ),
+      insertQuarantine: db.prepare('INSERT INTO quarantine (source, position, reason, sample, received_at) VALUES (?, ?, ?, ?, ?)'),
+    };
+    const saved = db.prepare('SELECT frontier FROM ledger_state WHERE id = 1').get() as { frontier: Buffer } | undefined;
+    this.frontier = saved ? MerkleFrontier.deserialize(saved.frontier) : MerkleFrontier.empty();
+  }
+
+  static open(dataDir: string): SqliteStore {
+    return new SqliteStore(openDatabase(dataDir));
+  }
+
+  /** Ledger size: the number of records ever appended (leaf index of the next one). */
+  get treeSize(): number {
+    return this.frontier.size;
+  }
+
+  get root(): Buffer {
+    return this.frontier.root();
+  }
+
+  async append(batch: readonly VigilEvent[]): Promise<AppendResult> {
+    return this.appendSync(batch);
+  }
+
+  /**
+   * Stores a batch, its ledger leaves and the new frontier in one transaction: after a crash
+   * either all of it is there or none, so the ledger never misses an acknowledged record.
+   */
+  appendSync(batch: readonly VigilEvent[]): AppendResult {
+    const before = this.frontier.clone();
+    try {
+      return this.db.transaction(() => this.insertBatch(batch))();
+    } catch (error) {
+      this.frontier = before;
+      throw error;
+    }
+  }
+
+  private insertBatch(batch: readonly VigilEvent[]): AppendResult {
+    const acceptedEvents: VigilEvent[] = [];
+    const touched = new Map<string, { min: number; max: number }>();
+    for (const event of batch) {
+      const day = partitionDay(event.timestamp);
+      const seq = this.frontier.size;
+      if (this.insertFor(day).run(seq, ...columnValues(event)).changes === 0) continue;
+      const hash = leafHash(leafBytes(event));
+      this.statements.insertLeaf.run(seq, hash, day);
+      if (event.message) this.statements.insertText.run(seq, event.message);
+      this.frontier.append(hash);
+      acceptedEvents.push(event);
+      const span = touched.get(day);
+      if (span) {
+        span.min = Math.min(span.min, event.timestamp);
+        span.max = Math.max(span.max, event.timestamp);
+      } else touched.set(day, { min: event.timestamp, max: event.timestamp });
+    }
+    for (const [day, span] of touched) this.statements.notePartition.run(day, `events_${day}`, span.min, span.max);
+    if (acceptedEvents.length > 0) this.statements.saveFrontier.run(this.frontier.serialize());
+    const accepted = acceptedEvents.length;
+    return { accepted, acceptedEvents, duplicates: batch.length - accepted, treeSize: this.frontier.size };
+  }
+
+  private insertFor(day: string): Statement {
+    let statement = this.inserts.get(day);
+    if (!statement) {
+      const table = createPartition(this.db, day);
+      const placeholders = EVENT_COLUMNS.map(() => '?').join(', ');
+      // OR IGNORE on the unique event id is the dedup: a retried batch inserts nothing twice.
+      statement = this.db.prepare(`INSERT OR IGNORE INTO ${table} (${EVENT_COLUMNS.join(', ')}) VALUES (${placeholders})`);
+      this.inserts.set(day, statement);
+    }
+    return statement;
+  }
+
+  async quarantine(items: readonly QuarantineItem[]): Promise<void> {
+    if (items.length === 0) return;
+    this.db.transaction(() => {
+      for (const item of items) {
+        this.statements.insertQuarantine.run(item.source, item.position, item.reason, item.sample, item.receivedAt);
+      }
+    })();
+  }
+
+  async listQuarantine(limit: number): Promise<StoredQuarantineItem[]> {
+    const rows = this.db
+      .prepare('SELECT seq, source, position, reason, sample, received_at AS receivedAt FROM quarantine ORDER BY seq DESC LIMIT ?')
+      .all(limit) as StoredQuarantineItem[];
+    return rows.reverse();
+  }
+
+  async query(text: string, range: TimeRange): Promise<QueryRows> {
+    const from = this.fromClause(range);
+    const compiled = compileQuery(text, { dialect: sqliteDialect, from: from ?? emptyFrom(), fts: 'events_fts', range });
+    const rows = this.db.prepare(compiled.sql).all(...compiled.params) as Record<string, unknown>[];
+    return { columns: compiled.columns, rows, shape: compiled.shape };
+  }
+
+  /** The partitions that can hold events of the range, as one table expression. */
+  private fromClause(range: TimeRange): string | undefined {
+    const tables = this.db
+      .prepare('SELECT table_name FROM partitions WHERE max_ts >= ? AND min_ts < ? ORDER BY day')
+      .pluck()
+      .all(range.since ?? Number.MIN_SAFE_INTEGER, range.until ?? Number.MAX_SAFE_INTEGER) as string[];
+    if (tables.length === 0) return undefined;
+    if (tables.length === 1) return tables[0];
+    return `(${tables.map((table) => `SELECT * FROM ${table}`).join(' UNION ALL ')})`;
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+/** A table expression with the partition columns and no rows, for queries over an empty range. */
+function emptyFrom(): string {
+  return `(SELECT ${EVENT_COLUMNS.map((column) => `NULL AS ${column}`).join(', ')} WHERE 0)`;
+}
+
+function columnValues(event: VigilEvent): unknown[] {
+  const values: unknown[] = [];
+  for (const field of FIELDS) {
+    const value = field.get(event);
+    values.push(Array.isArray(value) ? JSON.stringify(value) : (value ?? null));
+  }
+  values.push(event.record);
+  return values;
+}
