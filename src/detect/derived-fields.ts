@@ -2,8 +2,9 @@ import type { VigilEvent } from '../model/event.js';
 
 /**
  * Values the rule pack needs that are not plain fields of the record: the pod spec wherever a
- * request carries one (Pod, workload template, CronJob job template), every container of it, and
- * the URL-decoded command of an exec request. Rules address deeper keys below a derived root,
+ * request carries one (Pod, workload template, CronJob job template), every container of it, their
+ * image repositories (tag and digest stripped, for allow-lists) and the URL-decoded command of an
+ * exec request. Rules address deeper keys below a derived root,
  * e.g. `vigil.k8s.containers.securityContext.privileged`.
  */
 export interface DerivedField {
@@ -41,6 +42,25 @@ function containersOf(event: VigilEvent): unknown[] | undefined {
   return all;
 }
 
+/** `registry.k8s.io/kube-proxy:v1.29.2@sha256:…` → `registry.k8s.io/kube-proxy` (a registry port is kept). */
+export function imageRepository(image: string): string {
+  const at = image.indexOf('@');
+  const withoutDigest = at >= 0 ? image.slice(0, at) : image;
+  const colon = withoutDigest.lastIndexOf(':');
+  return colon > withoutDigest.lastIndexOf('/') ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+
+function imageRepositoriesOf(event: VigilEvent): string[] | undefined {
+  const containers = containersOf(event);
+  if (containers === undefined) return undefined;
+  const repositories: string[] = [];
+  for (const container of containers) {
+    const image = obj(container)?.image;
+    if (typeof image === 'string') repositories.push(imageRepository(image));
+  }
+  return repositories;
+}
+
 /** `?command=sh&command=-c&command=cat%20%2Fetc%2Fshadow` → `sh -c cat /etc/shadow`. */
 export function execCommandOf(requestUri: string | undefined): string | undefined {
   if (requestUri === undefined) return undefined;
@@ -62,6 +82,7 @@ export function execCommandOf(requestUri: string | undefined): string | undefine
 export const DERIVED_FIELDS: readonly DerivedField[] = [
   { name: 'vigil.k8s.pod_spec', get: podSpecOf },
   { name: 'vigil.k8s.containers', get: containersOf },
+  { name: 'vigil.k8s.image_repositories', get: imageRepositoriesOf },
   {
     name: 'vigil.k8s.exec_command',
     get: (event) => (event.subresource === 'exec' || event.subresource === 'attach' ? execCommandOf(event.requestUri) : undefined),

@@ -16,12 +16,12 @@ export function parseDuration(text: string | number): number {
   return value;
 }
 
-/** Renders milliseconds the way a rule author would write them (`10m`, `1h30m`). */
+/** Renders milliseconds the way a rule author would write them (`10m`, `1h30m`, `2d3h`); whole seconds from a second up. */
 export function formatDuration(ms: number): string {
-  if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
+  if (ms > 0 && ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
   const parts: string[] = [];
-  let rest = ms;
-  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const) {
+  let rest = ms >= 1_000 ? Math.round(ms / 1_000) * 1_000 : ms;
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;

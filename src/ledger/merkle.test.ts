@@ -32,6 +32,19 @@ describe('MerkleFrontier', () => {
     expect(() => MerkleFrontier.deserialize(frontier.serialize().subarray(0, 40))).toThrow(/corrupt ledger frontier/);
   });
 
+  it('names the perfect subtrees where two frontiers of one size differ', () => {
+    const honest = MerkleFrontier.empty();
+    const tampered = MerkleFrontier.empty();
+    for (let i = 0; i < 13; i++) {
+      honest.append(leafHash(String(i)));
+      tampered.append(leafHash(i === 9 ? 'changed' : String(i)));
+    }
+    // 13 = 8 + 4 + 1: leaf 9 lies under the second peak, [8, 12).
+    expect(tampered.differingRanges(honest)).toEqual([{ from: 8, to: 12 }]);
+    expect(honest.differingRanges(honest.clone())).toEqual([]);
+    expect(() => honest.differingRanges(MerkleFrontier.empty())).toThrow(/sizes 13 and 0/);
+  });
+
   it('hashes the empty tree as SHA-256 of nothing', () => {
     expect(EMPTY_ROOT.toString('hex')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
   });

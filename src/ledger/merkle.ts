@@ -69,6 +69,32 @@ export class MerkleFrontier {
     return new MerkleFrontier(size, peaks);
   }
 
+  /**
+   * Leaf ranges [from, to) of the perfect subtrees whose roots differ between this frontier and
+   * `other` of the same size: where the leaves behind two diverging roots must differ.
+   */
+  differingRanges(other: MerkleFrontier): Array<{ from: number; to: number }> {
+    if (other.treeSize !== this.treeSize) {
+      throw new Error(`cannot compare ledger frontiers of sizes ${this.treeSize} and ${other.treeSize}`);
+    }
+    const ranges: Array<{ from: number; to: number }> = [];
+    let from = 0;
+    this.peakWidths().forEach((width, i) => {
+      if (!this.peaks[i].equals(other.peaks[i])) ranges.push({ from, to: from + width });
+      from += width;
+    });
+    return ranges;
+  }
+
+  /** Leaves under each peak, largest first: the set bits of the size, high to low. */
+  private peakWidths(): number[] {
+    const widths: number[] = [];
+    for (let bit = 1, rest = this.treeSize; rest > 0; bit *= 2, rest = Math.floor(rest / 2)) {
+      if (rest % 2 === 1) widths.unshift(bit);
+    }
+    return widths;
+  }
+
   clone(): MerkleFrontier {
     return new MerkleFrontier(this.treeSize, [...this.peaks]);
   }

@@ -1,3 +1,4 @@
+import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { IngestHooks } from '../ingest/ingest.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -10,7 +11,10 @@ export interface ServerOptions {
   /** Largest request body accepted; larger ones get 413. */
   bodyLimit: number;
   maxRecordBytes: number;
-  maxInFlight: number;
+  /** Event-loop delay (ms) above which receivers answer 429 so senders back off and retry. */
+  maxEventLoopDelay: number;
+  /** Heap use above which receivers answer 429; 0 = no limit. */
+  maxHeapBytes: number;
   hooks?: IngestHooks;
   logLevel: string;
 }
@@ -35,6 +39,17 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       return reply.code(503).send({ status: 'not ready', error: (error as Error).message });
     }
   });
-  registerAuditWebhook(app, options);
+  void app.register(async (receivers) => {
+    // Only the receivers shed load: probes and queries keep answering while ingest backs off.
+    await receivers.register(underPressure, {
+      maxEventLoopDelay: options.maxEventLoopDelay,
+      maxHeapUsedBytes: options.maxHeapBytes,
+      retryAfter: 1,
+      pressureHandler: (_request, reply, type) => {
+        void reply.code(429).header('Retry-After', '1').send({ error: `receiver overloaded (${type}); retry after 1 s` });
+      },
+    });
+    registerAuditWebhook(receivers, options);
+  });
   return app;
 }

@@ -1,4 +1,4 @@
-import { createReadStream, statSync } from 'node:fs';
+import { type ReadStream, createReadStream, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 
@@ -7,28 +7,30 @@ export interface Input {
   name: string;
   /** Size on disk when known, for progress reporting. */
   size?: number;
-  /** @param onBytes told of every chunk of raw (still compressed) bytes read, for progress. */
-  open(onBytes?: (count: number) => void): Promise<Readable>;
+  open(): Promise<Readable>;
+  /** Raw (still compressed) bytes read so far, for progress. */
+  bytesRead(): number;
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
 export function inputFromPath(path: string): Input {
-  if (path === '-') return { name: 'stdin', open: async () => maybeGunzip(process.stdin) };
+  if (path === '-') return { name: 'stdin', open: async () => maybeGunzip(process.stdin), bytesRead: () => 0 };
   let size: number;
   try {
     size = statSync(path).size;
   } catch (error) {
     throw new Error(`cannot read input "${path}": ${(error as NodeJS.ErrnoException).code ?? String(error)}; check the path`);
   }
+  let file: ReadStream | undefined;
   return {
     name: path,
     size,
-    open: async (onBytes) => {
-      const file = createReadStream(path, { highWaterMark: 1 << 20 });
-      if (onBytes) file.on('data', (chunk) => onBytes(chunk.length));
+    open: async () => {
+      file = createReadStream(path, { highWaterMark: 1 << 20 });
       return maybeGunzip(file);
     },
+    bytesRead: () => file?.bytesRead ?? 0,
   };
 }
 

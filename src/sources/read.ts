@@ -10,7 +10,6 @@ export interface ReadOptions {
   source?: Source;
   cluster: string;
   limits?: ReadLimits;
-  onBytes?: (count: number) => void;
 }
 
 /** What one chunk of input became: events to store and records to quarantine. */
@@ -22,7 +21,7 @@ export interface ReadBatch {
 /** Reads inputs in order and decodes every record into events, quarantining what cannot be read. */
 export async function* readEvents(inputs: readonly Input[], options: ReadOptions): AsyncGenerator<ReadBatch> {
   for (const input of inputs) {
-    const stream = await input.open(options.onBytes);
+    const stream = await input.open();
     for await (const records of readRecords(stream, input.name, options.limits ?? DEFAULT_LIMITS)) {
       yield decodeRecords(records, options);
     }

@@ -39,8 +39,8 @@ export async function* readRecords(stream: Readable, name: string, limits: ReadL
     for (const item of next.value) if (item.kind === 'line' && !isBlank(item.bytes)) firstLines.push(item.bytes);
   }
   if (firstLines.length === 0 || looksLikeJsonLines(firstLines)) {
-    yield sniffed.map((item) => toRecord(item, name));
-    for await (const batch of lines) yield batch.map((item) => toRecord(item, name));
+    yield toRecords(sniffed, name);
+    for await (const batch of lines) yield toRecords(batch, name);
     return;
   }
   yield* readDocument(sniffed, lines, name, limits);
@@ -96,6 +96,13 @@ async function* splitLines(stream: Readable, maxBytes: number): AsyncGenerator<L
   else if (carry && carry.length > 0) yield [{ kind: 'line', bytes: carry, lineNumber: lineNumber + 1 }];
 }
 
+/** Blank lines separate records; they are not records themselves. */
+function toRecords(items: readonly LineOrOversize[], name: string): RawRecord[] {
+  const records: RawRecord[] = [];
+  for (const item of items) if (item.kind === 'oversize' || !isBlank(item.bytes)) records.push(toRecord(item, name));
+  return records;
+}
+
 function toRecord(item: LineOrOversize, name: string): RawRecord {
   const position = `${name}:${item.lineNumber}`;
   if (item.kind === 'oversize') {
@@ -114,8 +121,6 @@ function parseRecord(text: string, position: string): RawRecord {
   try {
     return { ok: true, value: JSON.parse(text), text, position };
   } catch (error) {
-    const trimmed = text.trim();
-    if (trimmed === '') return { ok: false, reason: 'empty record', sample: '', position };
     return { ok: false, reason: `malformed JSON: ${(error as Error).message}`, sample: text.slice(0, SAMPLE_BYTES), position };
   }
 }

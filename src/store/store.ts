@@ -57,7 +57,10 @@ export interface Store {
   append(batch: readonly VigilEvent[]): Promise<AppendResult>;
   quarantine(items: readonly QuarantineItem[]): Promise<void>;
   listQuarantine(limit: number): Promise<StoredQuarantineItem[]>;
-  /** Runs a query written in Vigil's query language over a time range. */
-  query(text: string, range: TimeRange): Promise<QueryRows>;
+  /**
+   * Runs a query written in Vigil's query language over a time range.
+   * @param defaultLimit row cap when the query ends without `| head N`.
+   */
+  query(text: string, range: TimeRange, defaultLimit?: number): Promise<QueryRows>;
   close(): Promise<void>;
 }

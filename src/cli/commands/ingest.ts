@@ -42,13 +42,13 @@ async function runIngest(paths: string[], options: IngestOptions): Promise<numbe
     if (paths.length === 0) throw new UsageError('ingest needs at least one path (or - for stdin); see vigil ingest --help');
     const inputs = paths.map(inputFromPath);
     const source: Source | undefined = options.source === 'auto' ? undefined : findSource(options.source);
-    const progress = byteProgress(sumSizes(inputs.map((input) => input.size)), 'ingest');
+    const bytesRead = () => inputs.reduce((sum, input) => sum + input.bytesRead(), 0);
+    const progress = byteProgress(sumSizes(inputs.map((input) => input.size)), bytesRead, 'ingest');
     const started = Date.now();
     const batches = readEvents(inputs, {
       source,
       cluster: options.cluster,
       limits: { ...DEFAULT_LIMITS, maxRecordBytes: options.maxRecordBytes },
-      onBytes: (bytes) => progress.advance(bytes),
     });
     const summary = await ingestBatches(batches, store);
     progress.stop();

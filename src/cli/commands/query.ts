@@ -7,6 +7,9 @@ import { UsageError } from '../exit.js';
 import { type OutputFormat, dataDirOption, outputOption } from '../options.js';
 import { type Table, render } from '../render.js';
 
+/** Rows shown when a query does not say how many (`| head N`). */
+const DEFAULT_LIMIT = 1000;
+
 interface QueryOptions {
   output: OutputFormat;
   since?: string;
@@ -39,10 +42,13 @@ Examples:
       const range = timeRange(options);
       const store = SqliteStore.open(options.dataDir);
       try {
-        const result = await store.query(query, range).catch((error: unknown) => {
+        const result = await store.query(query, range, DEFAULT_LIMIT).catch((error: unknown) => {
           throw error instanceof QueryError ? new UsageError(error.message) : error;
         });
         process.stdout.write(renderResult(result, options.output));
+        if (result.rows.length === DEFAULT_LIMIT && !/\|\s*head\b/.test(query)) {
+          process.stderr.write(`showing the first ${DEFAULT_LIMIT} rows; end the query with | head N to see more\n`);
+        }
       } finally {
         await store.close();
       }

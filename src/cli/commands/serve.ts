@@ -11,7 +11,8 @@ interface ServeOptions {
   dataDir: string;
   bodyLimit: number;
   maxRecordBytes: number;
-  maxInFlight: number;
+  maxEventLoopDelay: number;
+  maxHeapBytes: number;
   logLevel: string;
 }
 
@@ -23,7 +24,8 @@ export function register(program: Command): void {
     .addOption(dataDirOption())
     .option('--body-limit <bytes>', 'largest request body; larger ones get 413', positiveInteger('--body-limit'), 16 << 20)
     .option('--max-record-bytes <n>', 'quarantine records larger than this', positiveInteger('--max-record-bytes'), DEFAULT_LIMITS.maxRecordBytes)
-    .option('--max-in-flight <n>', 'concurrent ingest requests before answering 429', positiveInteger('--max-in-flight'), 32)
+    .option('--max-event-loop-delay <ms>', 'answer ingest requests 429 while the event loop lags more than this', positiveInteger('--max-event-loop-delay'), 1000)
+    .option('--max-heap-bytes <n>', 'answer ingest requests 429 while the heap is larger than this (0: no limit)', Number, 0)
     .option('--log-level <level>', 'server log level (pino)', 'info')
     .addHelpText(
       'after',

@@ -11,8 +11,6 @@ export interface AuditWebhookOptions {
   store: Store;
   tokens: TokenStore;
   maxRecordBytes: number;
-  /** Requests being stored at once beyond which the receiver answers 429. */
-  maxInFlight: number;
   hooks?: IngestHooks;
 }
 
@@ -24,24 +22,15 @@ const PATH = '/api/v1/ingest/k8s-audit';
  * batch is deduplicated by (auditID, stage).
  */
 export function registerAuditWebhook(app: FastifyInstance, options: AuditWebhookOptions): void {
-  let inFlight = 0;
   const handler = async (request: FastifyRequest<{ Params: { cluster?: string } }>, reply: FastifyReply) => {
     const cluster = clusterFor(request);
     if ('error' in cluster) return reply.code(cluster.status).send({ error: cluster.error });
-    if (inFlight >= options.maxInFlight) {
-      return reply.code(429).header('Retry-After', '1').send({ error: 'receiver busy; retry after 1 s' });
-    }
-    inFlight += 1;
-    try {
-      const position = `POST ${request.url} (request ${request.id})`;
-      const records = scanValues(request.body as string, position, options.maxRecordBytes);
-      const batch = decodeRecords(records, { source: k8sAuditSource, cluster: cluster.name });
-      const summary: IngestSummary = { accepted: 0, duplicates: 0, quarantined: 0 };
-      await addBatch(batch, options.store, summary, options.hooks);
-      return reply.code(200).send(summary);
-    } finally {
-      inFlight -= 1;
-    }
+    const position = `POST ${request.url} (request ${request.id})`;
+    const records = scanValues(request.body as string, position, options.maxRecordBytes);
+    const batch = decodeRecords(records, { source: k8sAuditSource, cluster: cluster.name });
+    const summary: IngestSummary = { accepted: 0, duplicates: 0, quarantined: 0 };
+    await addBatch(batch, options.store, summary, options.hooks);
+    return reply.code(200).send(summary);
   };
   const guard = requireRole(options.tokens, 'ingest');
   app.post<{ Params: { cluster?: string } }>(PATH, { preHandler: guard }, handler);

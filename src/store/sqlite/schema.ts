@@ -23,7 +23,8 @@ export function createBaseSchema(db: SqliteDatabase): void {
       min_ts INTEGER NOT NULL,
       max_ts INTEGER NOT NULL
     );
-    CREATE TABLE IF NOT EXISTS leaves (seq INTEGER PRIMARY KEY, hash BLOB NOT NULL, day TEXT NOT NULL);
+    -- The ledger: one leaf per stored record in arrival order; the unique event id is the dedup.
+    CREATE TABLE IF NOT EXISTS leaves (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, day TEXT NOT NULL, hash BLOB NOT NULL);
     CREATE TABLE IF NOT EXISTS ledger_state (id INTEGER PRIMARY KEY CHECK (id = 1), frontier BLOB NOT NULL);
     CREATE TABLE IF NOT EXISTS quarantine (
       seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -51,7 +52,7 @@ export function createPartition(db: SqliteDatabase, day: string): string {
   const table = partitionTable(day);
   const columns = EVENT_COLUMNS.map((column) => {
     if (column === 'seq') return 'seq INTEGER PRIMARY KEY';
-    if (column === 'id') return 'id TEXT NOT NULL UNIQUE';
+    if (column === 'id') return 'id TEXT NOT NULL';
     if (column === 'record') return 'record TEXT NOT NULL';
     return `${column} ${INTEGER_COLUMNS.has(column) ? 'INTEGER' : 'TEXT'}`;
   });

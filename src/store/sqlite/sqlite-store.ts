@@ -1,12 +1,14 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Statement } from 'better-sqlite3';
 import { leafBytes } from '../../ledger/leaf.js';
 import { MerkleFrontier, leafHash } from '../../ledger/merkle.js';
 import type { VigilEvent } from '../../model/event.js';
+import { variantEventId } from '../../model/event-id.js';
 import { FIELDS } from '../../model/fields.js';
 import { compileQuery, registerSqliteFunctions, sqliteDialect } from '../../query/index.js';
 import type { AppendResult, QuarantineItem, QueryRows, Store, StoredQuarantineItem, TimeRange } from '../store.js';
 import { type SqliteDatabase, openDatabase } from './database.js';
-import { EVENT_COLUMNS, createBaseSchema, createPartition, partitionDay } from './schema.js';
+import { EVENT_COLUMNS, createBaseSchema, createPartition, partitionDay, partitionTable } from './schema.js';
 
 /** The embedded default store: one SQLite file under the data directory. */
 export class SqliteStore implements Store {
@@ -18,7 +20,8 @@ export class SqliteStore implements Store {
     createBaseSchema(db);
     registerSqliteFunctions(db);
     this.statements = {
-      insertLeaf: db.prepare('INSERT INTO leaves (seq, hash, day) VALUES (?, ?, ?)'),
+      insertLeaf: db.prepare('INSERT OR IGNORE INTO leaves (seq, id, day, hash) VALUES (?, ?, ?, ?)'),
+      leafById: db.prepare('SELECT day, seq FROM leaves WHERE id = ?'),
       insertText: db.prepare('INSERT INTO events_fts (rowid, message) VALUES (?, ?)'),
       saveFrontier: db.prepare('INSERT INTO ledger_state (id, frontier) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET frontier = excluded.frontier'),
       notePartition: db.prepare(
@@ -65,12 +68,13 @@ export class SqliteStore implements Store {
   private insertBatch(batch: readonly VigilEvent[]): AppendResult {
     const acceptedEvents: VigilEvent[] = [];
     const touched = new Map<string, { min: number; max: number }>();
-    for (const event of batch) {
-      const day = partitionDay(event.timestamp);
+    for (const incoming of batch) {
+      const day = partitionDay(incoming.timestamp);
       const seq = this.frontier.size;
-      if (this.insertFor(day).run(seq, ...columnValues(event)).changes === 0) continue;
-      const hash = leafHash(leafBytes(event));
-      this.statements.insertLeaf.run(seq, hash, day);
+      const hash = leafHash(leafBytes(incoming));
+      const event = this.claimLeaf(seq, day, hash, incoming);
+      if (!event) continue;
+      this.insertFor(day).run(seq, ...columnValues(event));
       if (event.message) this.statements.insertText.run(seq, event.message);
       this.frontier.append(hash);
       acceptedEvents.push(event);
@@ -80,10 +84,26 @@ export class SqliteStore implements Store {
         span.max = Math.max(span.max, event.timestamp);
       } else touched.set(day, { min: event.timestamp, max: event.timestamp });
     }
-    for (const [day, span] of touched) this.statements.notePartition.run(day, `events_${day}`, span.min, span.max);
+    for (const [day, span] of touched) this.statements.notePartition.run(day, partitionTable(day), span.min, span.max);
     if (acceptedEvents.length > 0) this.statements.saveFrontier.run(this.frontier.serialize());
     const accepted = acceptedEvents.length;
     return { accepted, acceptedEvents, duplicates: batch.length - accepted, treeSize: this.frontier.size };
+  }
+
+  /**
+   * Records the ledger leaf under the event's id unless that id is taken: the unique id is the
+   * dedup, so a retried batch stores nothing twice. A different record under the same dedup key
+   * is not a retry: it is kept under a content-derived id. Returns the event as it will be
+   * stored, or undefined for a duplicate.
+   */
+  private claimLeaf(seq: number, day: string, hash: Buffer, event: VigilEvent): VigilEvent | undefined {
+    const { insertLeaf, leafById } = this.statements;
+    if (insertLeaf.run(seq, event.id, day, hash).changes === 1) return event;
+    const existing = leafById.get(event.id) as { day: string; seq: number };
+    const record = this.db.prepare(`SELECT record FROM ${partitionTable(existing.day)} WHERE seq = ?`).pluck().get(existing.seq) as string;
+    if (record === event.record || isDeepStrictEqual(JSON.parse(record), event.raw)) return undefined;
+    const variant = { ...event, id: variantEventId(event.cluster, event.source, event.dedupKey, event.record) };
+    return insertLeaf.run(seq, variant.id, day, hash).changes === 1 ? variant : undefined;
   }
 
   private insertFor(day: string): Statement {
@@ -91,8 +111,7 @@ export class SqliteStore implements Store {
     if (!statement) {
       const table = createPartition(this.db, day);
       const placeholders = EVENT_COLUMNS.map(() => '?').join(', ');
-      // OR IGNORE on the unique event id is the dedup: a retried batch inserts nothing twice.
-      statement = this.db.prepare(`INSERT OR IGNORE INTO ${table} (${EVENT_COLUMNS.join(', ')}) VALUES (${placeholders})`);
+      statement = this.db.prepare(`INSERT INTO ${table} (${EVENT_COLUMNS.join(', ')}) VALUES (${placeholders})`);
       this.inserts.set(day, statement);
     }
     return statement;
@@ -114,9 +133,9 @@ export class SqliteStore implements Store {
     return rows.reverse();
   }
 
-  async query(text: string, range: TimeRange): Promise<QueryRows> {
+  async query(text: string, range: TimeRange, defaultLimit?: number): Promise<QueryRows> {
     const from = this.fromClause(range);
-    const compiled = compileQuery(text, { dialect: sqliteDialect, from: from ?? emptyFrom(), fts: 'events_fts', range });
+    const compiled = compileQuery(text, { dialect: sqliteDialect, from: from ?? emptyFrom(), fts: 'events_fts', range, defaultLimit });
     const rows = this.db.prepare(compiled.sql).all(...compiled.params) as Record<string, unknown>[];
     return { columns: compiled.columns, rows, shape: compiled.shape };
   }

@@ -1,0 +1,122 @@
+import { type Command, Option } from 'commander';
+import { alertToJson, severityRank, type Alert, type AlertJson } from '../../detect/alert.js';
+import { Detector } from '../../detect/detector.js';
+import { RuleLoadError, loadRuleSet } from '../../detect/loader.js';
+import type { CompiledRule } from '../../detect/rule.js';
+import { SEVERITIES, type Severity } from '../../detect/rule-schema.js';
+import { inputFromPath } from '../../sources/input.js';
+import { readEvents } from '../../sources/read.js';
+import { UsageError, exitCodes } from '../exit.js';
+import { type OutputFormat, clusterOption, outputOption } from '../options.js';
+import { byteProgress } from '../progress.js';
+import { type Table, render } from '../render.js';
+
+interface DetectOptions {
+  rules: string;
+  cluster: string;
+  output: OutputFormat;
+  minSeverity: Severity;
+}
+
+export function register(program: Command): void {
+  program
+    .command('detect')
+    .description('Run detection rules over audit log files or stdin and print the alerts (no store needed)')
+    .argument('<paths...>', 'files to read (JSON lines, pretty-printed JSON, EventList; gzip recognised); - for stdin')
+    .addOption(rulesOption())
+    .addOption(clusterOption())
+    .addOption(outputOption())
+    .addOption(new Option('--min-severity <level>', 'only print alerts at or above this severity').choices(SEVERITIES).default('info'))
+    .addHelpText(
+      'after',
+      `
+Events are evaluated in the order read: give files oldest first. Exit status 1 when any alert
+is printed (or records had to be skipped), 0 when none.
+
+Examples:
+  vigil detect /var/log/kubernetes/audit/audit.log
+  zcat audit-*.log.gz | vigil detect -o ndjson -
+  vigil detect --rules ./my-rules --min-severity high audit.log`,
+    )
+    .action(async (paths: string[], options: DetectOptions) => {
+      process.exitCode = await runDetect(paths, options);
+    });
+}
+
+export function rulesOption(): Option {
+  return new Option('--rules <dir>', 'rules directory or file, or "builtin" for the built-in pack').default('builtin');
+}
+
+/** Loads a rule set, turning rule mistakes into a usage error that lists every problem. */
+export function loadRulesForCli(location: string): CompiledRule[] {
+  try {
+    return loadRuleSet(location);
+  } catch (error) {
+    if (error instanceof RuleLoadError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+async function runDetect(paths: string[], options: DetectOptions): Promise<number> {
+  const detector = new Detector(loadRulesForCli(options.rules));
+  const minimum = severityRank(options.minSeverity);
+  const shown = (alert: Alert): boolean => severityRank(alert.rule.severity) >= minimum;
+  const streaming = options.output === 'ndjson';
+  const collected: AlertJson[] = [];
+  let printed = 0;
+  const emit = (alerts: Alert[]): void => {
+    const documents = alerts.filter(shown).map(alertToJson);
+    printed += documents.length;
+    if (streaming) process.stdout.write(render('ndjson', documents, () => alertTable(documents)));
+    else collected.push(...documents);
+  };
+  const inputs = paths.map(inputFromPath);
+  const bytesRead = () => inputs.reduce((sum, input) => sum + input.bytesRead(), 0);
+  const progress = byteProgress(totalSize(inputs.map((input) => input.size)), bytesRead, 'detect');
+  const started = Date.now();
+  let events = 0;
+  let quarantined = 0;
+  for await (const batch of readEvents(inputs, { cluster: options.cluster })) {
+    quarantined += batch.quarantined.length;
+    for (const event of batch.events) detector.process(event);
+    events += batch.events.length;
+    emit(detector.takeClosed());
+  }
+  emit(detector.finish());
+  progress.stop();
+  if (!streaming) {
+    collected.sort((a, b) => a.firstSeen.localeCompare(b.firstSeen));
+    process.stdout.write(render(options.output, collected, () => alertTable(collected)));
+  }
+  reportSummary(events, quarantined, printed, (Date.now() - started) / 1000);
+  return printed > 0 || quarantined > 0 ? exitCodes.problems : exitCodes.ok;
+}
+
+function reportSummary(events: number, quarantined: number, alerts: number, seconds: number): void {
+  const skipped = quarantined > 0 ? `, ${quarantined} record(s) skipped (not readable audit events)` : '';
+  process.stderr.write(`${events} events, ${alerts} alert(s)${skipped} in ${seconds.toFixed(1)} s\n`);
+}
+
+function alertTable(alerts: readonly AlertJson[]): Table {
+  return {
+    columns: ['severity', 'rule', 'entity', 'count', 'first seen', 'last seen', 'summary'],
+    rows: alerts.map((alert) => [
+      alert.rule.severity,
+      alert.rule.id,
+      entityText(alert.entity),
+      alert.count,
+      alert.firstSeen,
+      alert.lastSeen,
+      alert.summary,
+    ]),
+  };
+}
+
+function entityText(entity: AlertJson['entity']): string {
+  const { cluster: _cluster, ...rest } = entity;
+  return Object.values(rest).join(' ');
+}
+
+function totalSize(sizes: Array<number | undefined>): number | undefined {
+  return sizes.every((size) => size !== undefined) ? sizes.reduce((a, b) => (a ?? 0) + (b ?? 0), 0) : undefined;
+}
