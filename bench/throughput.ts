@@ -33,18 +33,14 @@ export async function measureThroughput(
 ): Promise<{ row: Throughput; run: CommandRun }> {
   const run = await runMeasured(spec);
   const problem = run.startError ?? (run.timedOut ? `timed out after ${(spec.timeoutMs / 1000).toFixed(0)} s` : check(run));
-  const row: Throughput = {
-    name,
-    status: problem === undefined ? 'ok' : 'failed',
-    command: run.command,
-    reason: problem,
+  const measured = {
     wallSeconds: run.wallSeconds,
-    eventsPerSecond: dataset.events / run.wallSeconds,
-    megabytesPerSecond: dataset.bytes / 1e6 / run.wallSeconds,
     cpuPercent: run.cpuSeconds === undefined ? undefined : (100 * run.cpuSeconds) / run.wallSeconds,
     peakRssMiB: run.maxRssKiB === undefined ? undefined : run.maxRssKiB / 1024,
   };
-  return { row, run };
+  if (problem !== undefined) return { row: { name, status: 'failed', command: run.command, reason: problem, ...measured }, run };
+  const rates = { eventsPerSecond: dataset.events / run.wallSeconds, megabytesPerSecond: dataset.bytes / 1e6 / run.wallSeconds };
+  return { row: { name, status: 'ok', command: run.command, ...rates, ...measured }, run };
 }
 
 export function skipped(name: string, reason: string): Throughput {

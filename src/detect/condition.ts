@@ -1,5 +1,5 @@
 import type { VigilEvent } from '../model/event.js';
-import { compileField } from './field-access.js';
+import { compileField, type CompiledField } from './field-access.js';
 import {
   anyValue,
   cidrTest,
@@ -30,6 +30,8 @@ export interface CompiledCondition {
   /** Rough evaluation cost, used to run cheap checks of a conjunction first. */
   cost: number;
   hints: IndexHints;
+  /** Canonical text of the condition: equal signatures mean equal conditions. */
+  signature: string;
 }
 
 /** A mistake in a condition, with the key path inside the rule where it sits. */
@@ -44,33 +46,51 @@ export class ConditionError extends Error {
 
 export type NamedLists = ReadonlyMap<string, readonly Scalar[]>;
 
+/**
+ * Compiled conditions of one rule set by signature. Rules share identical sub-conditions
+ * (`stage: ResponseComplete`, `not: {actor: [node, controller]}`, a whole copied `match`), and
+ * each shared condition remembers its result for the last event, so it runs once per event
+ * however many rules contain it.
+ */
+export type ConditionCache = Map<string, CompiledCondition>;
+
+interface Context {
+  lists: NamedLists;
+  cache: ConditionCache;
+}
+
 const OPERATORS = ['eq', 'contains', 'startswith', 'endswith', 'wildcard', 'regex', 'cidr', 'exists', 'gt', 'gte', 'lt', 'lte'] as const;
 type Operator = (typeof OPERATORS)[number];
 const FLAGS = ['all', 'any', 'i', 'cased'] as const;
 type Flag = (typeof FLAGS)[number];
 
-const ALWAYS: CompiledCondition = { test: () => true, cost: 0, hints: {} };
+const ALWAYS: CompiledCondition = { test: () => true, cost: 0, hints: {}, signature: 'true' };
 
 /**
  * Compiles a condition written in rule YAML into one closure. A mapping is the AND of its
  * entries; `all:` / `any:` take lists, `not:` one condition; a list where a condition is expected
  * means any of its items; every other key is `field[|operator][|flag…]: value(s)`.
  */
-export function compileCondition(node: unknown, lists: NamedLists, key: string): CompiledCondition {
+export function compileCondition(node: unknown, lists: NamedLists, key: string, cache: ConditionCache = new Map()): CompiledCondition {
+  return compileNode(node, { lists, cache }, key);
+}
+
+function compileNode(node: unknown, context: Context, key: string): CompiledCondition {
   if (node === undefined || node === null) return ALWAYS;
-  if (Array.isArray(node)) return anyOf(node.map((item, i) => compileCondition(item, lists, `${key}[${i}]`)));
+  if (Array.isArray(node)) return anyOf(node.map((item, i) => compileNode(item, context, `${key}[${i}]`)), context);
   if (typeof node !== 'object') {
     throw new ConditionError(key, `expected a mapping of field conditions or all/any/not, found ${JSON.stringify(node)}`);
   }
   const parts: CompiledCondition[] = [];
   for (const [entryKey, value] of Object.entries(node as Record<string, unknown>)) {
     const path = `${key}.${entryKey}`;
-    if (entryKey === 'all') parts.push(allOf(listOf(value, path).map((item, i) => compileCondition(item, lists, `${path}[${i}]`))));
-    else if (entryKey === 'any') parts.push(anyOf(listOf(value, path).map((item, i) => compileCondition(item, lists, `${path}[${i}]`))));
-    else if (entryKey === 'not') parts.push(negate(compileCondition(value, lists, path)));
-    else parts.push(compileFieldCondition(entryKey, value, lists, path));
+    const children = (): CompiledCondition[] => listOf(value, path).map((item, i) => compileNode(item, context, `${path}[${i}]`));
+    if (entryKey === 'all') parts.push(allOf(children(), context));
+    else if (entryKey === 'any') parts.push(anyOf(children(), context));
+    else if (entryKey === 'not') parts.push(negate(compileNode(value, context, path), context));
+    else parts.push(compileFieldCondition(entryKey, value, context, path));
   }
-  return allOf(parts);
+  return allOf(parts, context);
 }
 
 function listOf(value: unknown, key: string): unknown[] {
@@ -78,35 +98,63 @@ function listOf(value: unknown, key: string): unknown[] {
   return value;
 }
 
-function allOf(parts: CompiledCondition[]): CompiledCondition {
+/** Returns the cached condition with this signature, or caches a new one with a per-event memo. */
+function shared(context: Context, signature: string, build: () => Omit<CompiledCondition, 'signature'>): CompiledCondition {
+  const cached = context.cache.get(signature);
+  if (cached !== undefined) return cached;
+  const built = build();
+  const condition = { ...built, test: rememberLast(built.test), signature };
+  context.cache.set(signature, condition);
+  return condition;
+}
+
+function rememberLast(test: Predicate): Predicate {
+  let lastEvent: VigilEvent | undefined;
+  let lastResult = false;
+  return (event) => {
+    if (event !== lastEvent) {
+      lastResult = test(event);
+      lastEvent = event;
+    }
+    return lastResult;
+  };
+}
+
+function allOf(parts: CompiledCondition[], context: Context): CompiledCondition {
   if (parts.length === 0) return ALWAYS;
   if (parts.length === 1) return parts[0];
   const ordered = [...parts].sort((a, b) => a.cost - b.cost);
-  const tests = ordered.map((part) => part.test);
-  const test: Predicate =
-    tests.length === 2
-      ? ((first, second) => (event: VigilEvent) => first(event) && second(event))(tests[0], tests[1])
-      : (event) => {
-          for (const part of tests) if (!part(event)) return false;
-          return true;
-        };
-  return { test, cost: sum(parts), hints: intersectHints(parts.map((part) => part.hints)) };
+  return shared(context, `all(${ordered.map((part) => part.signature).sort().join(',')})`, () => {
+    const tests = ordered.map((part) => part.test);
+    const test: Predicate =
+      tests.length === 2
+        ? ((first, second) => (event: VigilEvent) => first(event) && second(event))(tests[0], tests[1])
+        : (event) => {
+            for (const part of tests) if (!part(event)) return false;
+            return true;
+          };
+    return { test, cost: sum(parts), hints: intersectHints(parts.map((part) => part.hints)) };
+  });
 }
 
-function anyOf(parts: CompiledCondition[]): CompiledCondition {
+function anyOf(parts: CompiledCondition[], context: Context): CompiledCondition {
   if (parts.length === 1) return parts[0];
   const ordered = [...parts].sort((a, b) => a.cost - b.cost);
-  const tests = ordered.map((part) => part.test);
-  const test: Predicate = (event) => {
-    for (const part of tests) if (part(event)) return true;
-    return false;
-  };
-  return { test, cost: sum(parts), hints: unionHints(parts.map((part) => part.hints)) };
+  return shared(context, `any(${ordered.map((part) => part.signature).sort().join(',')})`, () => {
+    const tests = ordered.map((part) => part.test);
+    const test: Predicate = (event) => {
+      for (const part of tests) if (part(event)) return true;
+      return false;
+    };
+    return { test, cost: sum(parts), hints: unionHints(parts.map((part) => part.hints)) };
+  });
 }
 
-function negate(part: CompiledCondition): CompiledCondition {
-  const inner = part.test;
-  return { test: (event) => !inner(event), cost: part.cost, hints: {} };
+function negate(part: CompiledCondition, context: Context): CompiledCondition {
+  return shared(context, `not(${part.signature})`, () => {
+    const inner = part.test;
+    return { test: (event: VigilEvent) => !inner(event), cost: part.cost, hints: {} };
+  });
 }
 
 const sum = (parts: CompiledCondition[]): number => parts.reduce((total, part) => total + part.cost, 0);
@@ -156,32 +204,43 @@ function parseKey(entryKey: string, key: string): { field: string; operator: Ope
   return { field, operator, flags };
 }
 
-function compileFieldCondition(entryKey: string, value: unknown, lists: NamedLists, key: string): CompiledCondition {
+function compileFieldCondition(entryKey: string, value: unknown, context: Context, key: string): CompiledCondition {
   const { field: fieldName, operator, flags } = parseKey(entryKey, key);
-  let field;
+  let field: CompiledField;
   try {
     field = compileField(fieldName);
   } catch (error) {
     throw new ConditionError(key, (error as Error).message);
   }
-  const get = field.get;
   const baseCost = field.kind === 'normalized' ? 1 : 4;
-  if (operator === 'exists' || value === null) return existsCondition(get, operator === 'exists' ? value : false, key, baseCost);
-  const constants = constantsOf(value, lists, key);
-  let valueTest: ValueTest;
-  try {
-    valueTest = valueTestFor(operator, constants, flags, key);
-  } catch (error) {
-    if (error instanceof ConditionError) throw error;
-    throw new ConditionError(key, (error as Error).message);
+  if (operator === 'exists' || value === null) {
+    const wanted = operator === 'exists' ? value : false;
+    if (typeof wanted !== 'boolean') throw new ConditionError(key, `|exists takes true or false, found ${JSON.stringify(wanted)}`);
+    return shared(context, `${field.canonical}|exists=${wanted}`, () => existsCondition(field, wanted, baseCost));
   }
-  const test: Predicate = flags.has('all') ? (event) => everyValue(get(event), valueTest) : (event) => anyValue(get(event), valueTest);
-  const cost = baseCost + (operator === 'eq' ? 0 : operator === 'regex' ? 4 : 1);
-  return { test, cost, hints: hintsFor(field.canonical, operator, flags, constants) };
+  const constants = constantsOf(value, context.lists, key);
+  const signature = `${field.canonical}|${operator}|${[...flags].sort().join('|')}=${JSON.stringify(constants)}`;
+  const valueTest = valueTestFor(operator, constants, flags, key);
+  return shared(context, signature, () => ({
+    test: fieldTest(field, valueTest, flags.has('all')),
+    cost: baseCost + (operator === 'eq' ? 0 : operator === 'regex' ? 4 : 1),
+    hints: hintsFor(field.canonical, operator, flags, constants),
+  }));
 }
 
-function existsCondition(get: (event: VigilEvent) => unknown, wanted: unknown, key: string, cost: number): CompiledCondition {
-  if (typeof wanted !== 'boolean') throw new ConditionError(key, `|exists takes true or false, found ${JSON.stringify(wanted)}`);
+function fieldTest(field: CompiledField, valueTest: ValueTest, all: boolean): Predicate {
+  const get = field.get;
+  if (!field.multiValued) {
+    return (event) => {
+      const value = get(event);
+      return value !== undefined && valueTest(value);
+    };
+  }
+  return all ? (event) => everyValue(get(event), valueTest) : (event) => anyValue(get(event), valueTest);
+}
+
+function existsCondition(field: CompiledField, wanted: boolean, cost: number): Omit<CompiledCondition, 'signature'> {
+  const get = field.get;
   const test: Predicate = wanted ? (event) => hasValue(get(event)) : (event) => !hasValue(get(event));
   return { test, cost, hints: {} };
 }
@@ -206,28 +265,32 @@ function constantsOf(value: unknown, lists: NamedLists, key: string): Scalar[] {
 
 function valueTestFor(operator: Operator, constants: Scalar[], flags: Set<Flag>, key: string): ValueTest {
   const patternsIgnoreCase = !flags.has('cased');
-  switch (operator) {
-    case 'eq':
-      return equalityTest(constants, flags.has('i'));
-    case 'contains':
-    case 'startswith':
-    case 'endswith':
-    case 'wildcard':
-    case 'regex':
-      return textTest(operator as TextOperator, constants.map(String), patternsIgnoreCase);
-    case 'cidr':
-      return cidrTest(constants.map(String));
-    case 'gt':
-    case 'gte':
-    case 'lt':
-    case 'lte': {
-      if (constants.length !== 1 || typeof constants[0] !== 'number') {
-        throw new ConditionError(key, `|${operator} takes one number, found ${JSON.stringify(constants)}`);
-      }
-      return numericTest(operator as NumericOperator, constants[0]);
+  try {
+    switch (operator) {
+      case 'eq':
+        return equalityTest(constants, flags.has('i'));
+      case 'contains':
+      case 'startswith':
+      case 'endswith':
+      case 'wildcard':
+      case 'regex':
+        return textTest(operator as TextOperator, constants.map(String), patternsIgnoreCase);
+      case 'cidr':
+        return cidrTest(constants.map(String));
+      case 'gt':
+      case 'gte':
+      case 'lt':
+      case 'lte':
+        if (constants.length !== 1 || typeof constants[0] !== 'number') {
+          throw new ConditionError(key, `|${operator} takes one number, found ${JSON.stringify(constants)}`);
+        }
+        return numericTest(operator as NumericOperator, constants[0]);
+      case 'exists':
+        throw new ConditionError(key, '|exists is handled separately');
     }
-    case 'exists':
-      throw new ConditionError(key, '|exists is handled separately');
+  } catch (error) {
+    if (error instanceof ConditionError) throw error;
+    throw new ConditionError(key, (error as Error).message);
   }
 }
 

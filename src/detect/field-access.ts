@@ -16,6 +16,8 @@ export interface CompiledField {
   kind: 'normalized' | 'derived' | 'raw';
   /** The canonical ECS name for normalized fields (so `verb` and `event.action` index alike). */
   canonical: string;
+  /** False when the value is always one scalar or undefined, so no array needs unrolling. */
+  multiValued: boolean;
 }
 
 /**
@@ -26,18 +28,18 @@ const NORMALIZED_ONLY_PREFIXES = ['vigil.', 'orchestrator.', 'event.', 'http.', 
 
 export function compileField(name: string): CompiledField {
   const def = fieldByName(name);
-  if (def !== undefined) return { name, get: def.get, kind: 'normalized', canonical: def.name };
+  if (def !== undefined) return { name, get: def.get, kind: 'normalized', canonical: def.name, multiValued: def.type === 'string[]' };
   const derived = derivedFieldFor(name);
   if (derived !== undefined) {
     const { field, rest } = derived;
     const get: Accessor = rest === '' ? field.get : (event) => readBelow(field.get(event), rest);
-    return { name, get, kind: 'derived', canonical: name };
+    return { name, get, kind: 'derived', canonical: name, multiValued: true };
   }
   if (NORMALIZED_ONLY_PREFIXES.some((prefix) => name.startsWith(prefix))) {
     throw new Error(`unknown field "${name}": not a normalized field (see src/model/fields.ts) nor a derived vigil.k8s.* field`);
   }
   parsePath(name);
-  return { name, get: rawAccessor(name), kind: 'raw', canonical: name };
+  return { name, get: rawAccessor(name), kind: 'raw', canonical: name, multiValued: true };
 }
 
 function readBelow(root: unknown, rest: string): unknown {

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import type { ConditionCache } from './condition.js';
 import type { Scalar } from './value-tests.js';
 import { compileRule, RuleError, type CompiledRule, type RuleFormat } from './rule.js';
 import { describeIssues, ruleFileSchema, ruleSpecSchema, type RuleSpec } from './rule-schema.js';
@@ -52,6 +53,7 @@ export function compileRuleFiles(files: readonly RuleFile[], format: RuleFormat 
   }
   const rules: CompiledRule[] = [];
   const ids = new Map<string, string>();
+  const conditions: ConditionCache = new Map();
   for (const { path, raw, position } of pending) {
     const label = ruleLabel(raw, position);
     const parsed = ruleSpecSchema.safeParse(raw);
@@ -66,7 +68,7 @@ export function compileRuleFiles(files: readonly RuleFile[], format: RuleFormat 
     }
     ids.set(parsed.data.id, path);
     try {
-      rules.push(compileRule(parsed.data as RuleSpec, lists, path, format));
+      rules.push(compileRule(parsed.data as RuleSpec, lists, path, format, conditions));
     } catch (error) {
       if (error instanceof RuleError) problems.push(error.message);
       else problems.push(`${path}: rule ${label}: ${(error as Error).message}`);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SourceKind, VigilEvent } from '../model/event.js';
-import { compileCondition, ConditionError, type CompiledCondition, type NamedLists } from './condition.js';
+import { compileCondition, ConditionError, type CompiledCondition, type ConditionCache, type NamedLists } from './condition.js';
 import { compileField, type CompiledField } from './field-access.js';
 import type { EntityKey, RuleSpec, Severity, TestCase } from './rule-schema.js';
 import { SummaryTemplate, textOfValue } from './template.js';
@@ -57,7 +57,17 @@ const DEFAULT_ENTITY: Partial<Record<EntityKey, string>> = {
 /** A rule that cannot be compiled; the message names the rule and the key at fault. */
 export class RuleError extends Error {}
 
-export function compileRule(spec: RuleSpec, lists: NamedLists, origin: string, format: RuleFormat = 'vigil'): CompiledRule {
+/**
+ * Compiles one rule. Rules compiled with the same `cache` share identical sub-conditions, which
+ * then run once per event for all of them (see `ConditionCache`).
+ */
+export function compileRule(
+  spec: RuleSpec,
+  lists: NamedLists,
+  origin: string,
+  format: RuleFormat = 'vigil',
+  cache: ConditionCache = new Map(),
+): CompiledRule {
   const where = `${origin}: rule ${spec.id}`;
   const field = (name: string, key: string): CompiledField => {
     try {
@@ -68,7 +78,7 @@ export function compileRule(spec: RuleSpec, lists: NamedLists, origin: string, f
   };
   const condition = (node: unknown, key: string): CompiledCondition => {
     try {
-      return compileCondition(node, lists, key);
+      return compileCondition(node, lists, key, cache);
     } catch (error) {
       if (error instanceof ConditionError) throw new RuleError(`${where}: ${error.key}: ${error.message}`);
       throw error;

@@ -87,7 +87,7 @@ function ecsEvent(ecs: Record<string, unknown>, raw: Record<string, unknown> | u
     throw new Error(`${where}: an ecs test event needs "vigil.source", one of ${SOURCE_KINDS.join(', ')}`);
   }
   event.dedupKey = `${where}\u0000${event.timestamp}`;
-  event.id ??= eventId(cluster, event.source as SourceKind, event.dedupKey as string);
+  event.id ??= eventId(event.timestamp, cluster, event.source as SourceKind, event.dedupKey as string);
   return event as unknown as VigilEvent;
 }
 

@@ -29,7 +29,7 @@ export function normalizeAuditEvent(raw: Json, record: string, cluster: string):
   const timestamp = auditTimestamp(raw);
   const dedupKey = `${auditId}\u0000${stage}`;
   return {
-    id: eventId(cluster, 'k8s.audit', dedupKey),
+    id: eventId(timestamp, cluster, 'k8s.audit', dedupKey),
     timestamp,
     source: 'k8s.audit',
     cluster,

@@ -36,7 +36,7 @@ export function register(program: Command): void {
 }
 
 async function runIngest(paths: string[], options: IngestOptions): Promise<number> {
-  const store = SqliteStore.open(options.dataDir);
+  const store = SqliteStore.open(options.dataDir, { durability: 'close' });
   try {
     if (options.showQuarantine) return printQuarantine(await store.listQuarantine(10_000));
     if (paths.length === 0) throw new UsageError('ingest needs at least one path (or - for stdin); see vigil ingest --help');

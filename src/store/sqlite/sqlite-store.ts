@@ -7,7 +7,7 @@ import { variantEventId } from '../../model/event-id.js';
 import { FIELDS } from '../../model/fields.js';
 import { compileQuery, registerSqliteFunctions, sqliteDialect } from '../../query/index.js';
 import type { AppendResult, QuarantineItem, QueryRows, Store, StoredQuarantineItem, TimeRange } from '../store.js';
-import { type SqliteDatabase, openDatabase } from './database.js';
+import { type OpenOptions, type SqliteDatabase, openDatabase } from './database.js';
 import { EVENT_COLUMNS, createBaseSchema, createPartition, partitionDay, partitionTable } from './schema.js';
 
 /** The embedded default store: one SQLite file under the data directory. */
@@ -34,8 +34,8 @@ export class SqliteStore implements Store {
     this.frontier = saved ? MerkleFrontier.deserialize(saved.frontier) : MerkleFrontier.empty();
   }
 
-  static open(dataDir: string): SqliteStore {
-    return new SqliteStore(openDatabase(dataDir));
+  static open(dataDir: string, options: OpenOptions = {}): SqliteStore {
+    return new SqliteStore(openDatabase(dataDir, options));
   }
 
   /** Ledger size: the number of records ever appended (leaf index of the next one). */
@@ -102,7 +102,7 @@ export class SqliteStore implements Store {
     const existing = leafById.get(event.id) as { day: string; seq: number };
     const record = this.db.prepare(`SELECT record FROM ${partitionTable(existing.day)} WHERE seq = ?`).pluck().get(existing.seq) as string;
     if (record === event.record || isDeepStrictEqual(JSON.parse(record), event.raw)) return undefined;
-    const variant = { ...event, id: variantEventId(event.cluster, event.source, event.dedupKey, event.record) };
+    const variant = { ...event, id: variantEventId(event.timestamp, event.cluster, event.source, event.dedupKey, event.record) };
     return insertLeaf.run(seq, variant.id, day, hash).changes === 1 ? variant : undefined;
   }
 
@@ -152,6 +152,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    // Folds the WAL into the database file and fsyncs it, so a batch run is durable when it reports.
+    if (!this.db.readonly) this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
   }
 }
