@@ -122,19 +122,29 @@ describe('combinators', () => {
 describe('index hints', () => {
   const hints = (condition: unknown) => compileCondition(condition, LISTS, 'match').hints;
 
-  it('takes verbs and resources from top-level equality', () => {
-    expect(hints({ verb: ['create', 'update'], resource: 'pods', user: 'x' })).toEqual({ verbs: new Set(['create', 'update']), resources: new Set(['pods']) });
+  it('takes verbs, resources and actor kinds from top-level equality', () => {
+    expect(hints({ verb: ['create', 'update'], resource: 'pods', actor: 'human', user: 'x' })).toEqual({
+      verb: new Set(['create', 'update']),
+      resource: new Set(['pods']),
+      actor: new Set(['human']),
+    });
   });
 
-  it('intersects within all, unions across any, and gives up under not or for partial any', () => {
-    expect(hints({ verb: ['create', 'update'], all: [{ verb: ['update', 'patch'] }] }).verbs).toEqual(new Set(['update']));
+  it('intersects within all, unions across any, and gives up for partial any', () => {
+    expect(hints({ verb: ['create', 'update'], all: [{ verb: ['update', 'patch'] }] }).verb).toEqual(new Set(['update']));
     expect(hints({ any: [{ verb: 'create', resource: 'pods' }, { verb: 'patch', resource: 'deployments' }] })).toEqual({
-      verbs: new Set(['create', 'patch']),
-      resources: new Set(['pods', 'deployments']),
+      verb: new Set(['create', 'patch']),
+      resource: new Set(['pods', 'deployments']),
     });
-    expect(hints({ any: [{ verb: 'create' }, { user: 'bob' }] }).verbs).toBeUndefined();
-    expect(hints({ not: { verb: 'get' } }).verbs).toBeUndefined();
-    expect(hints({ 'verb|i': 'GET' }).verbs).toBeUndefined();
+    expect(hints({ any: [{ verb: 'create' }, { user: 'bob' }] }).verb).toBeUndefined();
+    expect(hints({ 'verb|i': 'GET' }).verb).toBeUndefined();
+  });
+
+  it('inverts only an exact actor condition under not', () => {
+    expect(hints({ not: { actor: ['node', 'controller'] } })).toEqual({ actor: new Set(['human', 'serviceaccount', 'anonymous', '']) });
+    expect(hints({ not: { verb: 'get' } })).toEqual({});
+    expect(hints({ not: { actor: 'node', user: 'x' } })).toEqual({});
+    expect(hints({ not: { any: [{ actor: 'node' }, { user: 'x' }] } })).toEqual({});
   });
 });
 

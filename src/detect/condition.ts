@@ -16,23 +16,42 @@ import {
 
 export type Predicate = (event: VigilEvent) => boolean;
 
+/** The event properties the rule index files rules under (see rule-index.ts). */
+export const INDEX_DIMENSIONS = ['verb', 'resource', 'actor'] as const;
+export type IndexDimension = (typeof INDEX_DIMENSIONS)[number];
+
+const DIMENSION_OF_FIELD: Record<string, IndexDimension> = {
+  'event.action': 'verb',
+  'orchestrator.resource.type': 'resource',
+  'vigil.actor.kind': 'actor',
+};
+
+/** Every value `vigil.actor.kind` can take; '' stands for events without an actor. */
+export const ACTOR_VALUES: readonly string[] = ['human', 'serviceaccount', 'node', 'controller', 'anonymous', ''];
+
 /**
- * What a condition guarantees about every event it accepts, so the engine can skip rules by
- * verb and resource without running them. Undefined means "any".
+ * What a condition guarantees about every event it accepts — the verbs, resources or actor
+ * kinds it can match — so the engine can skip rules without running them. Absent means "any".
  */
-export interface IndexHints {
-  verbs?: ReadonlySet<string>;
-  resources?: ReadonlySet<string>;
-}
+export type IndexHints = Partial<Record<IndexDimension, ReadonlySet<string>>>;
 
 export interface CompiledCondition {
+  /** Evaluates the condition; remembers its last result once a second rule shares it. */
   test: Predicate;
+  /** The evaluation itself, without memory. */
+  evaluate: Predicate;
   /** Rough evaluation cost, used to run cheap checks of a conjunction first. */
   cost: number;
   hints: IndexHints;
+  /** Set when the condition is exactly "actor kind is one of these", so `not` can invert it. */
+  exactActors?: ReadonlySet<string>;
   /** Canonical text of the condition: equal signatures mean equal conditions. */
   signature: string;
+  /** How many places use this compiled condition. */
+  uses: number;
 }
+
+type ConditionParts = Pick<CompiledCondition, 'evaluate' | 'cost' | 'hints' | 'exactActors'>;
 
 /** A mistake in a condition, with the key path inside the rule where it sits. */
 export class ConditionError extends Error {
@@ -64,7 +83,7 @@ type Operator = (typeof OPERATORS)[number];
 const FLAGS = ['all', 'any', 'i', 'cased'] as const;
 type Flag = (typeof FLAGS)[number];
 
-const ALWAYS: CompiledCondition = { test: () => true, cost: 0, hints: {}, signature: 'true' };
+const ALWAYS: CompiledCondition = { test: () => true, evaluate: () => true, cost: 0, hints: {}, signature: 'true', uses: 0 };
 
 /**
  * Compiles a condition written in rule YAML into one closure. A mapping is the AND of its
@@ -98,12 +117,20 @@ function listOf(value: unknown, key: string): unknown[] {
   return value;
 }
 
-/** Returns the cached condition with this signature, or caches a new one with a per-event memo. */
-function shared(context: Context, signature: string, build: () => Omit<CompiledCondition, 'signature'>): CompiledCondition {
+/**
+ * Returns the cached condition with this signature, or caches a new one. On its second use a
+ * condition starts remembering its result for the last event; parents call `part.test` through
+ * the object, so they pick that up.
+ */
+function shared(context: Context, signature: string, build: () => ConditionParts): CompiledCondition {
   const cached = context.cache.get(signature);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) {
+    cached.uses++;
+    if (cached.uses === 2) cached.test = rememberLast(cached.evaluate);
+    return cached;
+  }
   const built = build();
-  const condition = { ...built, test: rememberLast(built.test), signature };
+  const condition: CompiledCondition = { ...built, test: built.evaluate, signature, uses: 1 };
   context.cache.set(signature, condition);
   return condition;
 }
@@ -125,15 +152,15 @@ function allOf(parts: CompiledCondition[], context: Context): CompiledCondition 
   if (parts.length === 1) return parts[0];
   const ordered = [...parts].sort((a, b) => a.cost - b.cost);
   return shared(context, `all(${ordered.map((part) => part.signature).sort().join(',')})`, () => {
-    const tests = ordered.map((part) => part.test);
-    const test: Predicate =
-      tests.length === 2
-        ? ((first, second) => (event: VigilEvent) => first(event) && second(event))(tests[0], tests[1])
+    const [first, second] = ordered;
+    const evaluate: Predicate =
+      ordered.length === 2
+        ? (event) => first.test(event) && second.test(event)
         : (event) => {
-            for (const part of tests) if (!part(event)) return false;
+            for (const part of ordered) if (!part.test(event)) return false;
             return true;
           };
-    return { test, cost: sum(parts), hints: intersectHints(parts.map((part) => part.hints)) };
+    return { evaluate, cost: sum(parts), hints: intersectHints(parts.map((part) => part.hints)) };
   });
 }
 
@@ -141,48 +168,45 @@ function anyOf(parts: CompiledCondition[], context: Context): CompiledCondition 
   if (parts.length === 1) return parts[0];
   const ordered = [...parts].sort((a, b) => a.cost - b.cost);
   return shared(context, `any(${ordered.map((part) => part.signature).sort().join(',')})`, () => {
-    const tests = ordered.map((part) => part.test);
-    const test: Predicate = (event) => {
-      for (const part of tests) if (part(event)) return true;
+    const evaluate: Predicate = (event) => {
+      for (const part of ordered) if (part.test(event)) return true;
       return false;
     };
-    return { test, cost: sum(parts), hints: unionHints(parts.map((part) => part.hints)) };
+    return { evaluate, cost: sum(parts), hints: unionHints(parts.map((part) => part.hints)) };
   });
 }
 
+/** `not` guarantees nothing, except that `not: {actor: [...]}` leaves the other actor kinds. */
 function negate(part: CompiledCondition, context: Context): CompiledCondition {
   return shared(context, `not(${part.signature})`, () => {
-    const inner = part.test;
-    return { test: (event: VigilEvent) => !inner(event), cost: part.cost, hints: {} };
+    const excluded = part.exactActors;
+    const hints: IndexHints = excluded ? { actor: new Set(ACTOR_VALUES.filter((actor) => !excluded.has(actor))) } : {};
+    return { evaluate: (event: VigilEvent) => !part.test(event), cost: part.cost, hints };
   });
 }
 
 const sum = (parts: CompiledCondition[]): number => parts.reduce((total, part) => total + part.cost, 0);
 
 function intersectHints(all: IndexHints[]): IndexHints {
-  const pick = (choose: (hints: IndexHints) => ReadonlySet<string> | undefined): ReadonlySet<string> | undefined => {
+  const hints: IndexHints = {};
+  for (const dimension of INDEX_DIMENSIONS) {
     let result: Set<string> | undefined;
-    for (const hints of all) {
-      const set = choose(hints);
+    for (const set of all.map((part) => part[dimension])) {
       if (set === undefined) continue;
       result = result === undefined ? new Set(set) : new Set([...result].filter((item) => set.has(item)));
     }
-    return result;
-  };
-  return { verbs: pick((hints) => hints.verbs), resources: pick((hints) => hints.resources) };
+    if (result !== undefined) hints[dimension] = result;
+  }
+  return hints;
 }
 
 function unionHints(all: IndexHints[]): IndexHints {
-  const pick = (choose: (hints: IndexHints) => ReadonlySet<string> | undefined): ReadonlySet<string> | undefined => {
-    const result = new Set<string>();
-    for (const hints of all) {
-      const set = choose(hints);
-      if (set === undefined) return undefined;
-      for (const item of set) result.add(item);
-    }
-    return result;
-  };
-  return { verbs: pick((hints) => hints.verbs), resources: pick((hints) => hints.resources) };
+  const hints: IndexHints = {};
+  for (const dimension of INDEX_DIMENSIONS) {
+    const sets = all.map((part) => part[dimension]);
+    if (sets.every((set) => set !== undefined)) hints[dimension] = new Set(sets.flatMap((set) => [...(set ?? [])]));
+  }
+  return hints;
 }
 
 function parseKey(entryKey: string, key: string): { field: string; operator: Operator; flags: Set<Flag> } {
@@ -221,10 +245,12 @@ function compileFieldCondition(entryKey: string, value: unknown, context: Contex
   const constants = constantsOf(value, context.lists, key);
   const signature = `${field.canonical}|${operator}|${[...flags].sort().join('|')}=${JSON.stringify(constants)}`;
   const valueTest = valueTestFor(operator, constants, flags, key);
+  const hints = hintsFor(field.canonical, operator, flags, constants);
   return shared(context, signature, () => ({
-    test: fieldTest(field, valueTest, flags.has('all')),
+    evaluate: fieldTest(field, valueTest, flags.has('all')),
     cost: baseCost + (operator === 'eq' ? 0 : operator === 'regex' ? 4 : 1),
-    hints: hintsFor(field.canonical, operator, flags, constants),
+    hints,
+    exactActors: hints.actor,
   }));
 }
 
@@ -239,10 +265,10 @@ function fieldTest(field: CompiledField, valueTest: ValueTest, all: boolean): Pr
   return all ? (event) => everyValue(get(event), valueTest) : (event) => anyValue(get(event), valueTest);
 }
 
-function existsCondition(field: CompiledField, wanted: boolean, cost: number): Omit<CompiledCondition, 'signature'> {
+function existsCondition(field: CompiledField, wanted: boolean, cost: number): ConditionParts {
   const get = field.get;
-  const test: Predicate = wanted ? (event) => hasValue(get(event)) : (event) => !hasValue(get(event));
-  return { test, cost, hints: {} };
+  const evaluate: Predicate = wanted ? (event) => hasValue(get(event)) : (event) => !hasValue(get(event));
+  return { evaluate, cost, hints: {} };
 }
 
 function constantsOf(value: unknown, lists: NamedLists, key: string): Scalar[] {
@@ -295,9 +321,7 @@ function valueTestFor(operator: Operator, constants: Scalar[], flags: Set<Flag>,
 }
 
 function hintsFor(canonical: string, operator: Operator, flags: Set<Flag>, constants: Scalar[]): IndexHints {
-  if (operator !== 'eq' || flags.has('i') || flags.has('all')) return {};
-  const values = new Set(constants.map(String));
-  if (canonical === 'event.action') return { verbs: values };
-  if (canonical === 'orchestrator.resource.type') return { resources: values };
-  return {};
+  const dimension = DIMENSION_OF_FIELD[canonical];
+  if (dimension === undefined || operator !== 'eq' || flags.has('i') || flags.has('all')) return {};
+  return { [dimension]: new Set(constants.map(String)) };
 }

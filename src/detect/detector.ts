@@ -1,6 +1,6 @@
 import type { VigilEvent } from '../model/event.js';
 import { AlertGrouper, type Alert, type AlertChange, type GrouperOptions } from './alert.js';
-import { DetectionEngine, type EngineOptions, type EngineSnapshot } from './engine.js';
+import { DetectionEngine, type Detection, type EngineOptions, type EngineSnapshot } from './engine.js';
 import type { CompiledRule } from './rule.js';
 
 export interface DetectorOptions extends EngineOptions, GrouperOptions {
@@ -68,7 +68,7 @@ export class Detector {
     return { ...result, droppedAlerts };
   }
 
-  private apply(detection: Parameters<AlertGrouper['add']>[0]): AlertChange {
+  private apply(detection: Detection): AlertChange {
     const change = this.grouper.add(detection);
     if (change.closed !== undefined) this.closedQueue.push(change.closed);
     return change;

@@ -59,8 +59,8 @@ interface Slot {
  */
 export class DetectionEngine {
   readonly rules: readonly CompiledRule[];
-  private readonly index: RuleIndex;
-  private readonly slots = new Map<CompiledRule, Slot>();
+  private readonly index: RuleIndex<Slot>;
+  private readonly slots: Slot[] = [];
   private readonly absences: Slot[] = [];
   private readonly absenceCheckMs: number;
   private currentClock = Number.NEGATIVE_INFINITY;
@@ -79,10 +79,10 @@ export class DetectionEngine {
     assertUniqueIds(this.rules);
     for (const rule of this.rules) {
       const slot: Slot = { rule, operator: createOperator(rule, limits) };
-      this.slots.set(rule, slot);
+      this.slots.push(slot);
       if (rule.operator.kind === 'absence') this.absences.push(slot);
     }
-    this.index = new RuleIndex(this.rules);
+    this.index = new RuleIndex(this.slots);
   }
 
   /** Event time the engine has reached (the newest event or tick); -Infinity before any. */
@@ -96,14 +96,15 @@ export class DetectionEngine {
     if (event.timestamp > this.currentClock) {
       this.currentClock = event.timestamp;
       if (this.absences.length > 0 && this.currentClock - this.lastAbsenceCheck >= this.absenceCheckMs) {
-        found = this.checkAbsences();
+        const silent = this.checkAbsences();
+        if (silent.length > 0) found = silent;
       }
     }
-    const candidates = this.index.candidates(event.source, event.action, event.resourceType);
+    const candidates = this.index.candidates(event);
     for (let i = 0; i < candidates.length; i++) {
-      const rule = candidates[i];
-      if (!rule.condition.test(event)) continue;
-      const detection = this.evaluate(rule, event);
+      const slot = candidates[i];
+      if (!slot.rule.condition.test(event)) continue;
+      const detection = this.evaluate(slot, event);
       if (detection !== undefined) (found ??= []).push(detection);
     }
     if (found === undefined) return NO_DETECTIONS;
@@ -119,9 +120,8 @@ export class DetectionEngine {
     return found;
   }
 
-  private evaluate(rule: CompiledRule, event: VigilEvent): Detection | undefined {
+  private evaluate({ rule, operator }: Slot, event: VigilEvent): Detection | undefined {
     const groupKey = groupKeyOf(rule, event);
-    const operator = this.slots.get(rule)?.operator;
     if (operator === undefined) {
       return {
         rule,
@@ -167,7 +167,7 @@ export class DetectionEngine {
   metrics(): EngineMetrics {
     const evictions: Record<string, number> = {};
     let stateGroups = 0;
-    for (const { rule, operator } of this.slots.values()) {
+    for (const { rule, operator } of this.slots) {
       if (operator === undefined) continue;
       stateGroups += operator.size;
       if (operator.evictions > 0) evictions[rule.meta.id] = operator.evictions;
@@ -178,7 +178,7 @@ export class DetectionEngine {
   /** Window state as plain JSON, for `vigil serve` to persist across restarts. */
   snapshot(): EngineSnapshot {
     const rules: EngineSnapshot['rules'] = {};
-    for (const { rule, operator } of this.slots.values()) {
+    for (const { rule, operator } of this.slots) {
       if (operator !== undefined) rules[rule.meta.id] = { definition: rule.definitionHash, state: operator.snapshot() };
     }
     return { version: 1, clock: this.currentClock, rules };
@@ -190,7 +190,7 @@ export class DetectionEngine {
    */
   restore(snapshot: EngineSnapshot): { restored: string[]; skipped: string[] } {
     if (snapshot?.version !== 1) throw new Error(`cannot restore detection state: unknown snapshot version ${String(snapshot?.version)}`);
-    const byId = new Map([...this.slots.values()].map((slot) => [slot.rule.meta.id, slot]));
+    const byId = new Map(this.slots.map((slot) => [slot.rule.meta.id, slot]));
     const restored: string[] = [];
     const skipped: string[] = [];
     for (const [id, saved] of Object.entries(snapshot.rules)) {

@@ -1,85 +1,99 @@
-import { SOURCE_KINDS, type SourceKind } from '../model/event.js';
+import { SOURCE_KINDS, type SourceKind, type VigilEvent } from '../model/event.js';
+import { INDEX_DIMENSIONS } from './condition.js';
 import type { CompiledRule } from './rule.js';
 
 const ANY = '*';
-/** Distinct (verb, resource) pairs cached per source; beyond this, lists are merged per call. */
-const MAX_CACHED_PAIRS = 4096;
-const NONE: readonly CompiledRule[] = [];
+/** Distinct (verb, resource, actor) combinations cached per source; beyond, lists are merged per call. */
+const MAX_CACHED = 8192;
+/** What the index files: a rule, or anything that carries one (the engine's rule + state). */
+export interface Indexed {
+  rule: CompiledRule;
+}
 
-type Cells = Map<string, Map<string, CompiledRule[]>>;
+/** A tree of maps, one level per index dimension; leaves hold lists. */
+type Level<T> = Map<string, Level<T> | T[]>;
 
 /**
- * Rules by `vigil.source`, verb and resource, as the rules' conditions guarantee them. An event
- * only runs the rules filed under its own (source, verb, resource), under (verb, any resource),
- * (any verb, resource) and (any, any); the merged list per pair is built once and cached, so the
- * per-event cost is a few map lookups plus the rules that can actually apply.
+ * Rules filed by `vigil.source`, verb, resource and actor kind, as far as the rules' conditions
+ * guarantee them (`verb: delete`, `not: {actor: [node, controller]}`). An event only runs the
+ * rules filed under its own values or under "any" in each dimension; the merged, ordered list
+ * for each combination is built once and cached, so the per-event cost is a few map lookups
+ * plus the rules that can actually apply.
  */
-export class RuleIndex {
-  private readonly cells = new Map<SourceKind, Cells>();
-  private readonly merged = new Map<SourceKind, Map<string, Map<string, readonly CompiledRule[]>>>();
-  private readonly order = new Map<CompiledRule, number>();
-  private cachedPairs = 0;
+export class RuleIndex<T extends Indexed> {
+  private readonly trees = new Map<SourceKind, Level<T>>();
+  private readonly merged = new Map<SourceKind, Level<T>>();
+  private readonly order = new Map<T, number>();
+  private readonly none: readonly T[] = [];
+  private cached = 0;
 
-  constructor(rules: readonly CompiledRule[]) {
-    rules.forEach((rule, position) => {
-      this.order.set(rule, position);
-      const verbs = rule.condition.hints.verbs ?? [ANY];
-      const resources = rule.condition.hints.resources ?? [ANY];
+  constructor(items: readonly T[]) {
+    items.forEach((item, position) => {
+      const rule = item.rule;
+      this.order.set(item, position);
+      const keys = INDEX_DIMENSIONS.map((dimension) => [...(rule.condition.hints[dimension] ?? [ANY])]);
       for (const source of rule.sources ?? SOURCE_KINDS) {
-        const cells = this.cellsOf(source);
-        for (const verb of verbs) {
-          let byResource = cells.get(verb);
-          if (byResource === undefined) cells.set(verb, (byResource = new Map()));
-          for (const resource of resources) {
-            const list = byResource.get(resource);
-            if (list === undefined) byResource.set(resource, [rule]);
-            else list.push(rule);
-          }
+        let tree = this.trees.get(source);
+        if (tree === undefined) {
+          this.trees.set(source, (tree = new Map()));
+          this.merged.set(source, new Map());
         }
+        file(tree, keys, 0, item);
       }
     });
   }
 
-  candidates(source: SourceKind, verb: string | undefined, resource: string | undefined): readonly CompiledRule[] {
-    const byVerb = this.merged.get(source);
-    if (byVerb === undefined) return NONE;
-    const verbKey = verb ?? '';
-    const resourceKey = resource ?? '';
-    let byResource = byVerb.get(verbKey);
-    const cached = byResource?.get(resourceKey);
+  candidates(event: VigilEvent): readonly T[] {
+    const root = this.merged.get(event.source);
+    if (root === undefined) return this.none;
+    const verb = event.action ?? '';
+    const resource = event.resourceType ?? '';
+    const actor = event.actorKind ?? '';
+    const byResource = root.get(verb) as Level<T> | undefined;
+    const byActor = byResource?.get(resource) as Level<T> | undefined;
+    const cached = byActor?.get(actor) as T[] | undefined;
     if (cached !== undefined) return cached;
-    const list = this.merge(source, verbKey, resourceKey);
-    if (this.cachedPairs < MAX_CACHED_PAIRS) {
-      if (byResource === undefined) byVerb.set(verbKey, (byResource = new Map()));
-      byResource.set(resourceKey, list);
-      this.cachedPairs++;
+    const list = this.merge(event.source, [verb, resource, actor]);
+    if (this.cached < MAX_CACHED) {
+      this.cached++;
+      let level = root;
+      for (const key of [verb, resource]) {
+        let next = level.get(key) as Level<T> | undefined;
+        if (next === undefined) level.set(key, (next = new Map()));
+        level = next;
+      }
+      level.set(actor, list as T[]);
     }
     return list;
   }
 
-  private cellsOf(source: SourceKind): Cells {
-    let cells = this.cells.get(source);
-    if (cells === undefined) {
-      cells = new Map();
-      this.cells.set(source, cells);
-      this.merged.set(source, new Map());
-    }
-    return cells;
-  }
-
-  private merge(source: SourceKind, verb: string, resource: string): readonly CompiledRule[] {
-    const cells = this.cells.get(source);
-    if (cells === undefined) return NONE;
-    const found: CompiledRule[] = [];
-    for (const verbKey of verb === ANY ? [ANY] : [verb, ANY]) {
-      const byResource = cells.get(verbKey);
-      if (byResource === undefined) continue;
-      for (const resourceKey of resource === ANY ? [ANY] : [resource, ANY]) {
-        const list = byResource.get(resourceKey);
-        if (list !== undefined) found.push(...list);
-      }
-    }
-    if (found.length === 0) return NONE;
+  private merge(source: SourceKind, values: string[]): readonly T[] {
+    const tree = this.trees.get(source);
+    if (tree === undefined) return this.none;
+    const found: T[] = [];
+    collect(tree, values, 0, found);
+    if (found.length === 0) return this.none;
     return found.sort((a, b) => (this.order.get(a) ?? 0) - (this.order.get(b) ?? 0));
+  }
+}
+
+function file<T>(level: Level<T>, keys: string[][], depth: number, item: T): void {
+  const last = depth === keys.length - 1;
+  for (const key of keys[depth]) {
+    let next = level.get(key);
+    if (next === undefined) level.set(key, (next = last ? [] : new Map()));
+    if (last) (next as T[]).push(item);
+    else file(next as Level<T>, keys, depth + 1, item);
+  }
+}
+
+/** Gathers the rules under the event's value and under "any" at every level (each rule once). */
+function collect<T>(level: Level<T>, values: string[], depth: number, into: T[]): void {
+  const last = depth === values.length - 1;
+  for (const key of values[depth] === ANY ? [ANY] : [values[depth], ANY]) {
+    const next = level.get(key);
+    if (next === undefined) continue;
+    if (last) into.push(...(next as T[]));
+    else collect(next as Level<T>, values, depth + 1, into);
   }
 }

@@ -36,6 +36,11 @@ export interface StoredRecord {
   seq: number;
   /** The exact bytes the ledger hashes; null when the record is gone but its leaf hash was kept. */
   leafBytes: Uint8Array | string | null;
+  /**
+   * The leaf hash of the record's bytes when the caller computed it already (`vigil verify` hashes
+   * in worker threads): used instead of hashing `leafBytes`; null means the record is gone.
+   */
+  contentHash?: Buffer | null;
   /** The leaf hash recorded when the record was appended; null when none is stored for it. */
   recordedLeafHash: Buffer | null;
   /**
@@ -67,8 +72,8 @@ export interface RetentionDeclaration {
 }
 
 export interface VerifyInput {
-  /** Ascending seq. */
-  records: AsyncIterable<StoredRecord> | Iterable<StoredRecord>;
+  /** Ascending seq. An asynchronous source may yield a chunk of records at a time, saving a promise per record. */
+  records: AsyncIterable<StoredRecord | readonly StoredRecord[]> | Iterable<StoredRecord>;
   /** The tree size the store itself recorded (its persisted frontier's size). */
   ledgerSize: number;
   /** Ascending size. */
@@ -86,14 +91,25 @@ export async function verifyLedger(input: VerifyInput): Promise<VerifyReport> {
   const { records } = input;
   // A synchronous source (better-sqlite3's iterate()) is read without a promise per row.
   if (Symbol.asyncIterator in records) {
-    for await (const record of records) await run.accept(record);
-  } else {
-    for (const record of records) {
-      const pending = run.accept(record);
-      if (pending) await pending;
+    for await (const item of records) {
+      if (isChunk(item)) await acceptAll(run, item);
+      else await run.accept(item);
     }
+  } else {
+    await acceptAll(run, records);
   }
   return run.finish();
+}
+
+async function acceptAll(run: VerifyRun, records: Iterable<StoredRecord>): Promise<void> {
+  for (const record of records) {
+    const pending = run.accept(record);
+    if (pending) await pending;
+  }
+}
+
+function isChunk(item: StoredRecord | readonly StoredRecord[]): item is readonly StoredRecord[] {
+  return Array.isArray(item);
 }
 
 interface SignedHead {
@@ -170,7 +186,7 @@ class VerifyRun {
   }
 
   private place(record: StoredRecord): void {
-    const content = record.leafBytes === null ? null : leafHash(record.leafBytes);
+    const content = record.contentHash !== undefined ? record.contentHash : record.leafBytes === null ? null : leafHash(record.leafBytes);
     this.feed(content, record.recordedLeafHash);
     this.classifier.push(record.seq, content, record.recordedLeafHash, record.columnMismatch ?? null, this.retentionIndexOf(record.seq));
     this.pos = record.seq + 1;

@@ -73,3 +73,17 @@ function firstChunk(stream: Readable): Promise<Buffer | null> {
     stream.on('error', onError);
   });
 }
+
+/** Total size of the inputs, or undefined when one of them (stdin) has no known size. */
+export function totalSize(inputs: readonly Input[]): number | undefined {
+  let total = 0;
+  for (const input of inputs) {
+    if (input.size === undefined) return undefined;
+    total += input.size;
+  }
+  return total;
+}
+
+export function totalBytesRead(inputs: readonly Input[]): number {
+  return inputs.reduce((sum, input) => sum + input.bytesRead(), 0);
+}

@@ -1,8 +1,9 @@
 import type { VigilEvent } from '../model/event.js';
 import type { QuarantineItem } from '../store/store.js';
 import type { Input } from './input.js';
-import { DEFAULT_LIMITS, type RawRecord, type ReadLimits, readRecords } from './records.js';
-import { recogniseSource } from './registry.js';
+import { decodeLines, lineSourceFor, peekFirstLine } from './read-lines.js';
+import { DEFAULT_LIMITS, type RawRecord, type ReadLimits, recordsFromLines, splitLines } from './records.js';
+import { SOURCES, recogniseSource } from './registry.js';
 import type { Source } from './source.js';
 
 export interface ReadOptions {
@@ -18,17 +19,27 @@ export interface ReadBatch {
   quarantined: QuarantineItem[];
 }
 
-/** Reads inputs in order and decodes every record into events, quarantining what cannot be read. */
+/**
+ * Reads inputs in order and decodes every record into events, quarantining what cannot be read.
+ * An input of text lines (CRI, syslog) is read line by line when its first line says so.
+ */
 export async function* readEvents(inputs: readonly Input[], options: ReadOptions): AsyncGenerator<ReadBatch> {
+  const limits = options.limits ?? DEFAULT_LIMITS;
   for (const input of inputs) {
-    const stream = await input.open();
-    for await (const records of readRecords(stream, input.name, options.limits ?? DEFAULT_LIMITS)) {
-      yield decodeRecords(records, options);
+    const { firstLine, lines } = await peekFirstLine(splitLines(await input.open(), limits.maxRecordBytes));
+    const lineSource = firstLine === undefined ? undefined : lineSourceFor(firstLine, options.source, SOURCES);
+    if (lineSource) {
+      yield* decodeLines(lines, input.name, lineSource, { cluster: options.cluster, origin: input.name });
+      continue;
+    }
+    for await (const records of recordsFromLines(lines, input.name, limits)) {
+      yield decodeRecords(records, options, input.name);
     }
   }
 }
 
-export function decodeRecords(records: readonly RawRecord[], options: ReadOptions): ReadBatch {
+/** @param origin the input the records come from (a file path, `stdin`), for sources that read identity from it. */
+export function decodeRecords(records: readonly RawRecord[], options: ReadOptions, origin?: string): ReadBatch {
   const batch: ReadBatch = { events: [], quarantined: [] };
   const receivedAt = Date.now();
   const sourceName = options.source?.kind ?? 'auto';
@@ -42,7 +53,7 @@ export function decodeRecords(records: readonly RawRecord[], options: ReadOption
       batch.quarantined.push({ source: sourceName, position: record.position, reason: 'not a record of any known source (see vigil ingest --help for --source)', sample: record.text.slice(0, 4096), receivedAt });
       continue;
     }
-    const decoded = source.decode(record.value, record.text, { cluster: options.cluster });
+    const decoded = source.decode(record.value, record.text, { cluster: options.cluster, origin });
     for (const event of decoded.events) batch.events.push(event);
     for (const rejection of decoded.rejections) {
       const position = rejection.where ? `${record.position} ${rejection.where}` : record.position;

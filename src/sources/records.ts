@@ -28,7 +28,11 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * sequence of objects or a JSON array is recognised by its first lines and scanned value by value.
  */
 export async function* readRecords(stream: Readable, name: string, limits: ReadLimits = DEFAULT_LIMITS): AsyncGenerator<RawRecord[]> {
-  const lines = splitLines(stream, limits.maxRecordBytes);
+  yield* recordsFromLines(splitLines(stream, limits.maxRecordBytes), name, limits);
+}
+
+/** `readRecords` over lines already split (and perhaps peeked at) by `splitLines`. */
+export async function* recordsFromLines(lines: AsyncGenerator<LineOrOversize[]>, name: string, limits: ReadLimits): AsyncGenerator<RawRecord[]> {
   const sniffed: LineOrOversize[] = [];
   const firstLines: Buffer[] = [];
   // Pulled by hand: leaving a for-await early would close the generator and lose the rest.
@@ -56,11 +60,12 @@ function looksLikeJsonLines(firstLines: readonly Buffer[]): boolean {
   return firstLines.slice(0, 2).some(parsesAlone);
 }
 
-type LineOrOversize =
+export type LineOrOversize =
   | { kind: 'line'; bytes: Buffer; lineNumber: number }
   | { kind: 'oversize'; sample: Buffer; size: number; lineNumber: number };
 
-async function* splitLines(stream: Readable, maxBytes: number): AsyncGenerator<LineOrOversize[]> {
+/** Splits a byte stream into lines, in batches per chunk read; a line longer than `maxBytes` becomes an `oversize` sample. */
+export async function* splitLines(stream: Readable, maxBytes: number): AsyncGenerator<LineOrOversize[]> {
   let carry: Buffer | undefined;
   let lineNumber = 0;
   let oversize: { sample: Buffer; size: number; lineNumber: number } | undefined;
@@ -104,6 +109,19 @@ function toRecords(items: readonly LineOrOversize[], name: string): RawRecord[] 
 }
 
 function toRecord(item: LineOrOversize, name: string): RawRecord {
+  const line = toTextLine(item, name);
+  return line.ok ? parseRecord(line.text, line.position) : line;
+}
+
+/** One line of a text input, or why it cannot be read (oversize, invalid UTF-8). */
+export type TextLine = { ok: true; text: string; position: string } | { ok: false; reason: string; sample: string; position: string };
+
+/** A split line as text without its line ending; undefined for a blank line, which separates records. */
+export function textLineOf(item: LineOrOversize, name: string): TextLine | undefined {
+  return item.kind === 'oversize' || !isBlank(item.bytes) ? toTextLine(item, name) : undefined;
+}
+
+function toTextLine(item: LineOrOversize, name: string): TextLine {
   const position = `${name}:${item.lineNumber}`;
   if (item.kind === 'oversize') {
     return { ok: false, reason: `record of ${item.size} bytes exceeds the limit (--max-record-bytes)`, sample: item.sample.toString('utf8'), position };
@@ -114,7 +132,7 @@ function toRecord(item: LineOrOversize, name: string): RawRecord {
   if (text.includes('\uFFFD') && !isValidUtf8(bytes)) {
     return { ok: false, reason: 'invalid UTF-8', sample: text.slice(0, SAMPLE_BYTES), position };
   }
-  return parseRecord(text, position);
+  return { ok: true, text, position };
 }
 
 function parseRecord(text: string, position: string): RawRecord {

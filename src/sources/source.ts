@@ -15,6 +15,28 @@ export interface Decoded {
 
 export interface DecodeContext {
   cluster: string;
+  /** Where the records come from (a file path, `stdin`); some sources read identity from it (container log file names). */
+  origin?: string;
+}
+
+/**
+ * Turns the text lines of one input into events, in order. It may hold lines back until the
+ * line that completes them arrives (CRI partial lines), so one decoder serves one input.
+ * Rejections carry the position of the offending line in `where`.
+ */
+export interface LineDecoder {
+  decode(line: string, position: string): Decoded;
+  /** True while lines read so far are held back waiting for their continuation. */
+  hasPartial(): boolean;
+  /** The input ended: what is held back becomes events. */
+  end(): Decoded;
+}
+
+/** How a source reads inputs made of text lines (CRI, syslog) instead of JSON values. */
+export interface LineFormat {
+  /** True when a text line looks like this source's records; `--source auto` asks it about an input's first line. */
+  recognises(line: string): boolean;
+  open(context: DecodeContext): LineDecoder;
 }
 
 /**
@@ -32,4 +54,6 @@ export interface Source {
    *   whenever the value is a single record.
    */
   decode(value: unknown, text: string, context: DecodeContext): Decoded;
+  /** Present when the source's records can be text lines; an input whose first line it recognises is read line by line. */
+  lines?: LineFormat;
 }

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { builtinRulesDir, loadRules } from '../../src/detect/loader.js';
+import { builtinRulesDir, compileRuleFiles, loadRules } from '../../src/detect/loader.js';
 import { runRuleTests } from '../../src/detect/rule-tests.js';
 import { SOURCE_KINDS } from '../../src/model/event.js';
 
@@ -37,5 +39,17 @@ describe('the built-in rule pack', () => {
   it('has an absence rule for every log source Vigil receives', () => {
     const watched = new Set(RULES.filter((rule) => rule.operator.kind === 'absence').flatMap((rule) => [...(rule.sources ?? [])]));
     expect(SOURCE_KINDS.filter((source) => source !== 'vigil.admin' && !watched.has(source))).toEqual([]);
+  });
+});
+
+describe('the custom-rule example in rules/README.md', () => {
+  it('compiles and passes its own tests', () => {
+    const readme = readFileSync(join(builtinRulesDir(), 'README.md'), 'utf8');
+    const example = /```yaml\n(# my-rules\/prod-secrets\.yaml\n[\s\S]*?)```/.exec(readme);
+    expect(example).not.toBeNull();
+    const rules = compileRuleFiles([{ path: 'my-rules/prod-secrets.yaml', text: example?.[1] ?? '' }]);
+    const report = runRuleTests(rules);
+    expect(report).toMatchObject({ failed: 0, untested: [] });
+    expect(report.results).toHaveLength(2);
   });
 });

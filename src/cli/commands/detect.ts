@@ -4,12 +4,13 @@ import { Detector } from '../../detect/detector.js';
 import { RuleLoadError, loadRuleSet } from '../../detect/loader.js';
 import type { CompiledRule } from '../../detect/rule.js';
 import { SEVERITIES, type Severity } from '../../detect/rule-schema.js';
-import { inputFromPath } from '../../sources/input.js';
+import { inputFromPath, totalBytesRead, totalSize } from '../../sources/input.js';
 import { readEvents } from '../../sources/read.js';
 import { UsageError, exitCodes } from '../exit.js';
 import { type OutputFormat, clusterOption, outputOption } from '../options.js';
 import { byteProgress } from '../progress.js';
-import { type Table, render } from '../render.js';
+import { alertTable } from '../alert-table.js';
+import { render } from '../render.js';
 
 interface DetectOptions {
   rules: string;
@@ -71,8 +72,8 @@ async function runDetect(paths: string[], options: DetectOptions): Promise<numbe
     else collected.push(...documents);
   };
   const inputs = paths.map(inputFromPath);
-  const bytesRead = () => inputs.reduce((sum, input) => sum + input.bytesRead(), 0);
-  const progress = byteProgress(totalSize(inputs.map((input) => input.size)), bytesRead, 'detect');
+  const bytesRead = () => totalBytesRead(inputs);
+  const progress = byteProgress(totalSize(inputs), bytesRead, 'detect');
   const started = Date.now();
   let events = 0;
   let quarantined = 0;
@@ -97,26 +98,3 @@ function reportSummary(events: number, quarantined: number, alerts: number, seco
   process.stderr.write(`${events} events, ${alerts} alert(s)${skipped} in ${seconds.toFixed(1)} s\n`);
 }
 
-function alertTable(alerts: readonly AlertJson[]): Table {
-  return {
-    columns: ['severity', 'rule', 'entity', 'count', 'first seen', 'last seen', 'summary'],
-    rows: alerts.map((alert) => [
-      alert.rule.severity,
-      alert.rule.id,
-      entityText(alert.entity),
-      alert.count,
-      alert.firstSeen,
-      alert.lastSeen,
-      alert.summary,
-    ]),
-  };
-}
-
-function entityText(entity: AlertJson['entity']): string {
-  const { cluster: _cluster, ...rest } = entity;
-  return Object.values(rest).join(' ');
-}
-
-function totalSize(sizes: Array<number | undefined>): number | undefined {
-  return sizes.every((size) => size !== undefined) ? sizes.reduce((a, b) => (a ?? 0) + (b ?? 0), 0) : undefined;
-}

@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
+import { register as alerts } from './alerts.js';
+import { register as demo } from './demo.js';
 import { register as detect } from './detect.js';
 import { register as ingest } from './ingest.js';
 import { register as query } from './query.js';
 import { register as rules } from './rules.js';
 import { register as serve } from './serve.js';
 import { register as tokens } from './tokens.js';
+import { register as verify } from './verify.js';
 
 /** Every `vigil` sub-command registers itself through one function in this list. */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [ingest, query, serve, tokens, detect, rules];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [demo, ingest, query, alerts, serve, tokens, detect, rules, verify];

@@ -1,10 +1,13 @@
 import { type Command, Option } from 'commander';
+import { loadRuleSet } from '../../detect/loader.js';
+import { DetectionStage } from '../../ingest/detection-stage.js';
 import { formatSummary, ingestBatches } from '../../ingest/ingest.js';
-import { inputFromPath } from '../../sources/input.js';
+import { inputFromPath, totalBytesRead, totalSize } from '../../sources/input.js';
 import { readEvents } from '../../sources/read.js';
 import { DEFAULT_LIMITS } from '../../sources/records.js';
 import { SOURCES, findSource } from '../../sources/registry.js';
 import type { Source } from '../../sources/source.js';
+import { SqliteAlertStore } from '../../store/sqlite/alert-store.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { UsageError, exitCodes } from '../exit.js';
 import { clusterOption, dataDirOption, positiveInteger } from '../options.js';
@@ -12,6 +15,7 @@ import { byteProgress } from '../progress.js';
 import { printQuarantine } from './quarantine-output.js';
 
 interface IngestOptions {
+  rules: string;
   source: string;
   cluster: string;
   dataDir: string;
@@ -29,6 +33,7 @@ export function register(program: Command): void {
     .addOption(dataDirOption())
     .option('--max-record-bytes <n>', 'quarantine records larger than this', positiveInteger('--max-record-bytes'), DEFAULT_LIMITS.maxRecordBytes)
     .option('--show-quarantine', 'list the quarantined records kept so far and exit', false)
+    .option('--rules <builtin|path|none>', 'detection rules run on what is stored; alerts land in vigil alerts', 'builtin')
     .addHelpText('after', '\nExamples:\n  vigil ingest --cluster prod-eu /var/log/kubernetes/audit/audit.log\n  zcat audit-*.log.gz | vigil ingest --cluster prod-eu -\n  vigil ingest --show-quarantine')
     .action(async (paths: string[], options: IngestOptions) => {
       process.exitCode = await runIngest(paths, options);
@@ -42,15 +47,16 @@ async function runIngest(paths: string[], options: IngestOptions): Promise<numbe
     if (paths.length === 0) throw new UsageError('ingest needs at least one path (or - for stdin); see vigil ingest --help');
     const inputs = paths.map(inputFromPath);
     const source: Source | undefined = options.source === 'auto' ? undefined : findSource(options.source);
-    const bytesRead = () => inputs.reduce((sum, input) => sum + input.bytesRead(), 0);
-    const progress = byteProgress(sumSizes(inputs.map((input) => input.size)), bytesRead, 'ingest');
+    const progress = byteProgress(totalSize(inputs), () => totalBytesRead(inputs), 'ingest');
     const started = Date.now();
     const batches = readEvents(inputs, {
       source,
       cluster: options.cluster,
       limits: { ...DEFAULT_LIMITS, maxRecordBytes: options.maxRecordBytes },
     });
-    const summary = await ingestBatches(batches, store);
+    const detection = detectionStage(options.rules, store);
+    const summary = await ingestBatches(batches, store, { onStored: (events) => detection?.process(events) });
+    detection?.saveWindows();
     progress.stop();
     const seconds = (Date.now() - started) / 1000;
     process.stderr.write(`${formatSummary(summary)} (cluster "${options.cluster}", ${seconds.toFixed(1)} s)\n`);
@@ -61,6 +67,7 @@ async function runIngest(paths: string[], options: IngestOptions): Promise<numbe
   }
 }
 
-function sumSizes(sizes: Array<number | undefined>): number | undefined {
-  return sizes.every((size) => size !== undefined) ? sizes.reduce((a, b) => (a ?? 0) + (b ?? 0), 0) : undefined;
+function detectionStage(rules: string, store: SqliteStore): DetectionStage | undefined {
+  if (rules === 'none') return undefined;
+  return new DetectionStage(loadRuleSet(rules), new SqliteAlertStore(store.db), store.db);
 }

@@ -1,12 +1,18 @@
 import type { Command } from 'commander';
+import { loadRuleSet } from '../../detect/loader.js';
+import { DetectionStage } from '../../ingest/detection-stage.js';
+import { startLiveDetection } from '../../ingest/live-detection.js';
+import type { VigilEvent } from '../../model/event.js';
 import { buildServer } from '../../server/app.js';
 import { TokenStore } from '../../server/auth/token-store.js';
 import { DEFAULT_LIMITS } from '../../sources/records.js';
+import { SqliteAlertStore } from '../../store/sqlite/alert-store.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { UsageError } from '../exit.js';
 import { dataDirOption, positiveInteger } from '../options.js';
 
-interface ServeOptions {
+export interface ServeOptions {
+  rules: string;
   listen: string;
   dataDir: string;
   bodyLimit: number;
@@ -16,17 +22,29 @@ interface ServeOptions {
   logLevel: string;
 }
 
+/** Defaults of `vigil serve`, shared with `vigil demo`. */
+export const SERVE_DEFAULTS = {
+  rules: 'builtin',
+  listen: '127.0.0.1:8080',
+  bodyLimit: 16 << 20,
+  maxRecordBytes: DEFAULT_LIMITS.maxRecordBytes,
+  maxEventLoopDelay: 1000,
+  maxHeapBytes: 0,
+  logLevel: 'info',
+} as const;
+
 export function register(program: Command): void {
   program
     .command('serve')
     .description('Run the receivers (kube-apiserver audit webhook) and health probes on one port')
-    .option('--listen <host:port>', 'address to listen on', '127.0.0.1:8080')
+    .option('--listen <host:port>', 'address to listen on', SERVE_DEFAULTS.listen)
     .addOption(dataDirOption())
-    .option('--body-limit <bytes>', 'largest request body; larger ones get 413', positiveInteger('--body-limit'), 16 << 20)
-    .option('--max-record-bytes <n>', 'quarantine records larger than this', positiveInteger('--max-record-bytes'), DEFAULT_LIMITS.maxRecordBytes)
-    .option('--max-event-loop-delay <ms>', 'answer ingest requests 429 while the event loop lags more than this', positiveInteger('--max-event-loop-delay'), 1000)
-    .option('--max-heap-bytes <n>', 'answer ingest requests 429 while the heap is larger than this (0: no limit)', Number, 0)
-    .option('--log-level <level>', 'server log level (pino)', 'info')
+    .option('--body-limit <bytes>', 'largest request body; larger ones get 413', positiveInteger('--body-limit'), SERVE_DEFAULTS.bodyLimit)
+    .option('--max-record-bytes <n>', 'quarantine records larger than this', positiveInteger('--max-record-bytes'), SERVE_DEFAULTS.maxRecordBytes)
+    .option('--max-event-loop-delay <ms>', 'answer ingest requests 429 while the event loop lags more than this', positiveInteger('--max-event-loop-delay'), SERVE_DEFAULTS.maxEventLoopDelay)
+    .option('--max-heap-bytes <n>', 'answer ingest requests 429 while the heap is larger than this (0: no limit)', Number, SERVE_DEFAULTS.maxHeapBytes)
+    .option('--log-level <level>', 'server log level (pino)', SERVE_DEFAULTS.logLevel)
+    .option('--rules <builtin|path|none>', 'detection rules run on what arrives; alerts land in vigil alerts', SERVE_DEFAULTS.rules)
     .addHelpText(
       'after',
       `
@@ -40,7 +58,7 @@ apiserver and point its audit webhook kubeconfig at the receiver (see deploy/):
     });
 }
 
-async function serve(options: ServeOptions): Promise<void> {
+export async function serve(options: ServeOptions): Promise<void> {
   const { host, port } = parseListen(options.listen);
   const store = SqliteStore.open(options.dataDir);
   const tokens = new TokenStore(store.db);
@@ -48,9 +66,13 @@ async function serve(options: ServeOptions): Promise<void> {
     const { secret } = tokens.create('initial-admin', 'admin');
     process.stdout.write(`Created the first admin token (shown only now; keep it safe):\n  ${secret}\n`);
   }
-  const app = buildServer({ store, tokens, ...options });
+  const detection = options.rules === 'none' ? undefined : new DetectionStage(loadRuleSet(options.rules), new SqliteAlertStore(store.db), store.db);
+  const hooks = { onStored: (events: readonly VigilEvent[]) => detection?.process(events) };
+  const app = buildServer({ store, tokens, hooks, ...options });
+  const live = detection && startLiveDetection(detection, { tickMs: 5000, saveMs: 30_000 }, (error) => app.log.error({ err: error }, 'detection failed'));
   const shutdown = async () => {
     await app.close();
+    live?.stop();
     await store.close();
   };
   process.once('SIGINT', () => void shutdown());

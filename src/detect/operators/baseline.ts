@@ -49,8 +49,6 @@ export class Baseline implements StatefulOperator {
     if (state === undefined) {
       state = { firstSeen: t, bucket, current: 0, previous: 0, usual: 0, samples: 0, fired: false, ids: [] };
       this.groups.set(groupKey, state);
-    } else {
-      this.groups.touch(groupKey, state);
     }
     if (bucket > state.bucket) this.roll(state, bucket);
     state.current++;

@@ -6,7 +6,7 @@ import { entriesOf, type Evidence, type OperatorLimits, type StatefulOperator } 
 
 interface NewValueState {
   firstSeen: number;
-  /** value → last time seen, least recently seen first. */
+  /** value → last time seen. */
   values: Map<string, number>;
 }
 
@@ -46,7 +46,6 @@ export class NewValue implements StatefulOperator {
       this.groups.set(groupKey, state);
       return undefined;
     }
-    this.groups.touch(groupKey, state);
     const lastSeen = state.values.get(value);
     const isNew = lastSeen === undefined || t - lastSeen > this.options.lookbackMs;
     this.remember(state, value, Math.max(t, lastSeen ?? t));
@@ -65,11 +64,18 @@ export class NewValue implements StatefulOperator {
     return combined;
   }
 
+  /** Values keep their first-seen order; beyond the cap the least recently seen one is dropped. */
   private remember(state: NewValueState, value: string, time: number): void {
-    state.values.delete(value);
-    if (state.values.size >= this.limits.maxValuesPerGroup) {
-      const oldest = state.values.keys().next().value as string;
-      state.values.delete(oldest);
+    if (!state.values.has(value) && state.values.size >= this.limits.maxValuesPerGroup) {
+      let oldest: string | undefined;
+      let oldestTime = Number.POSITIVE_INFINITY;
+      for (const [candidate, seen] of state.values) {
+        if (seen < oldestTime) {
+          oldest = candidate;
+          oldestTime = seen;
+        }
+      }
+      if (oldest !== undefined) state.values.delete(oldest);
       this.valueEvictions++;
     }
     state.values.set(value, time);

@@ -50,7 +50,6 @@ export class Sequence implements StatefulOperator {
   private step(state: SequenceState, groupKey: string, event: VigilEvent): Evidence | undefined {
     pushCapped(state.ids, event.id, this.limits.maxEventIds);
     state.next++;
-    this.groups.touch(groupKey, state);
     if (state.next < this.steps.length) return undefined;
     this.groups.delete(groupKey);
     return { firstSeen: state.started, time: event.timestamp, eventIds: state.ids, count: state.ids.length };

@@ -45,8 +45,6 @@ export class CountThreshold implements StatefulOperator {
     if (state === undefined) {
       state = { times: [], ids: [], activeUntil: 0 };
       this.groups.set(groupKey, state);
-    } else {
-      this.groups.touch(groupKey, state);
     }
     if (t <= state.activeUntil) {
       state.activeUntil = t + this.withinMs;
@@ -109,8 +107,6 @@ export class DistinctThreshold implements StatefulOperator {
     if (state === undefined) {
       state = { values: [], activeUntil: 0 };
       this.groups.set(groupKey, state);
-    } else {
-      this.groups.touch(groupKey, state);
     }
     if (t <= state.activeUntil) {
       state.activeUntil = t + this.withinMs;

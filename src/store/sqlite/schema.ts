@@ -26,6 +26,12 @@ export function createBaseSchema(db: SqliteDatabase): void {
     -- The ledger: one leaf per stored record in arrival order; the unique event id is the dedup.
     CREATE TABLE IF NOT EXISTS leaves (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, day TEXT NOT NULL, hash BLOB NOT NULL);
     CREATE TABLE IF NOT EXISTS ledger_state (id INTEGER PRIMARY KEY CHECK (id = 1), frontier BLOB NOT NULL);
+    -- Signed tree heads, each with the Merkle frontier at its size (see src/ledger/README.md).
+    CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, signed_at INTEGER NOT NULL, note TEXT NOT NULL, frontier BLOB NOT NULL);
+    -- Leaf ranges whose records retention removed, and the seq of the vigil.admin record that declared them.
+    CREATE TABLE IF NOT EXISTS retention_ranges (from_seq INTEGER PRIMARY KEY, to_seq INTEGER NOT NULL, declared_by INTEGER NOT NULL);
+    -- Perfect Merkle subtree roots remembered by proof generation; never stale in an append-only log.
+    CREATE TABLE IF NOT EXISTS ledger_subtrees (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS quarantine (
       seq INTEGER PRIMARY KEY AUTOINCREMENT,
       source TEXT NOT NULL,

@@ -1,0 +1,25 @@
+import type { AlertJson } from '../detect/alert.js';
+import type { Table } from './render.js';
+
+/** The table people see for alerts, from `vigil detect` and `vigil alerts list` alike. */
+export function alertTable(alerts: ReadonlyArray<AlertJson & { status?: string; id: string }>, withStatus = false): Table {
+  const columns = ['severity', 'rule', 'entity', 'count', 'first seen', 'last seen', 'summary'];
+  return {
+    columns: withStatus ? ['id', 'status', ...columns] : columns,
+    rows: alerts.map((alert) => [
+      ...(withStatus ? [alert.id, alert.status] : []),
+      alert.rule.severity,
+      alert.rule.id,
+      entityText(alert.entity),
+      alert.count,
+      alert.firstSeen,
+      alert.lastSeen,
+      alert.summary,
+    ]),
+  };
+}
+
+function entityText(entity: AlertJson['entity']): string {
+  const { cluster: _cluster, ...rest } = entity;
+  return Object.values(rest).join(' ');
+}
