@@ -1,53 +1,89 @@
 import { Worker } from 'node:worker_threads';
-import type { ScannedRow } from '../store/sqlite/ledger-scan.js';
+import type { SqliteDatabase } from '../store/sqlite/database.js';
+import { hasTable } from '../store/sqlite/ledger-meta.js';
+import { type PartitionExtent, PartitionRows } from '../store/sqlite/ledger-scan.js';
 import { checkRow } from './row-check.js';
 
 /**
- * Runs `checkRow` over chunks of rows on worker threads (decoding JSON and hashing dominate
- * `vigil verify`), or inline when no threads are asked for. Answers come back per chunk; the
- * caller awaits them in the order it asked, so the tree is still fed in seq order.
+ * Runs the per-row work of `vigil verify` (read the rows, decode, compare columns, hash) over seq
+ * ranges on worker threads, each with its own read-only connection, or inline on the caller's
+ * connection when no threads are asked for. Answers come back per range; the caller awaits them
+ * in the order it asked, so the tree is still fed in seq order.
+ *
+ * Each worker reads in its own snapshot, opened right after the caller's. Appends in between only
+ * add seqs beyond the range verified; retention in between would remove rows the caller expects,
+ * so every worker compares a fingerprint of the retention bookkeeping and partition tables with
+ * the caller's and the run stops if they differ.
  */
 
-export interface ChunkRequest {
-  id: number;
-  rows: ScannedRow[];
+export interface RangeTask {
+  from: number;
+  to: number;
+  partitions: PartitionExtent[];
 }
 
-export type ChunkResponse = { id: number; hashes: ArrayBuffer; mismatches: Array<[number, string]> } | { id: number; error: string };
-
-export interface ChunkVerdicts {
-  /** Row i's leaf hash is bytes [32i, 32i + 32). */
+export interface RangeVerdicts {
+  /** Seqs of the rows read, ascending; row i's leaf hash is hashes[32i, 32i + 32). */
+  seqs: Float64Array;
   hashes: Buffer;
   /** Row index -> what differs between its stored and re-derived columns. */
   mismatches: Map<number, string>;
+  /** Tables that could not be read. */
+  problems: string[];
+}
+
+export interface WorkerSetup {
+  dataDir: string;
+  /** The caller's snapshot fingerprint and the tables it covers. */
+  fingerprint: string;
+  tables: string[];
+}
+
+export type WorkerMessage =
+  | { type: 'ready'; changed?: string }
+  | { type: 'verdicts'; id: number; seqs: ArrayBuffer; hashes: ArrayBuffer; mismatches: Array<[number, string]>; problems: string[] }
+  | { type: 'failed'; id: number; error: string };
+
+export interface WorkerRequest extends RangeTask {
+  id: number;
 }
 
 export class RowCheckPool {
   private readonly workers: Worker[] = [];
-  private readonly waiting = new Map<number, { resolve: (v: ChunkVerdicts) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (v: RangeVerdicts) => void; reject: (e: Error) => void }>();
   private nextId = 0;
   private failure: Error | undefined;
 
-  constructor(threads: number) {
+  private constructor(private readonly inline: PartitionRows) {}
+
+  /** Starts `threads` workers on the store in `setup.dataDir` (none: check on `db`). */
+  static async start(db: SqliteDatabase, threads: number, setup: WorkerSetup): Promise<RowCheckPool> {
+    const pool = new RowCheckPool(new PartitionRows(db, () => undefined));
+    const ready: Array<Promise<void>> = [];
     for (let i = 0; i < threads; i++) {
-      const worker = new Worker(new URL('./row-check-worker.js', import.meta.url));
-      worker.on('message', (response: ChunkResponse) => this.settle(response));
-      worker.on('error', (error) => this.fail(error));
-      this.workers.push(worker);
+      const worker = new Worker(new URL('./row-check-worker.js', import.meta.url), { workerData: setup });
+      ready.push(pool.adopt(worker));
     }
+    try {
+      await Promise.all(ready);
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
+    return pool;
   }
 
   get threads(): number {
     return this.workers.length;
   }
 
-  check(rows: ScannedRow[]): Promise<ChunkVerdicts> {
+  check(task: RangeTask): Promise<RangeVerdicts> {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.workers.length === 0) return Promise.resolve(checkInline(rows));
+    if (this.workers.length === 0) return Promise.resolve(checkRange(this.inline, task));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      const request: ChunkRequest = { id, rows };
+      const request: WorkerRequest = { id, ...task };
       this.workers[id % this.workers.length].postMessage(request);
     });
   }
@@ -56,12 +92,36 @@ export class RowCheckPool {
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
 
-  private settle(response: ChunkResponse): void {
-    const waiter = this.waiting.get(response.id);
+  private adopt(worker: Worker): Promise<void> {
+    this.workers.push(worker);
+    return new Promise((resolve, reject) => {
+      worker.on('message', (message: WorkerMessage) => {
+        if (message.type === 'ready') {
+          if (message.changed) reject(new Error(`the store changed while verify started (${message.changed}); run vigil verify again`));
+          else resolve();
+        } else this.settle(message);
+      });
+      worker.on('error', (error) => {
+        reject(error);
+        this.fail(error);
+      });
+    });
+  }
+
+  private settle(message: Exclude<WorkerMessage, { type: 'ready' }>): void {
+    const waiter = this.waiting.get(message.id);
     if (!waiter) return;
-    this.waiting.delete(response.id);
-    if ('error' in response) waiter.reject(new Error(`verify worker failed: ${response.error}`));
-    else waiter.resolve({ hashes: Buffer.from(response.hashes), mismatches: new Map(response.mismatches) });
+    this.waiting.delete(message.id);
+    if (message.type === 'failed') {
+      waiter.reject(new Error(`verify worker failed: ${message.error}`));
+      return;
+    }
+    waiter.resolve({
+      seqs: new Float64Array(message.seqs),
+      hashes: Buffer.from(message.hashes),
+      mismatches: new Map(message.mismatches),
+      problems: message.problems,
+    });
   }
 
   private fail(error: Error): void {
@@ -71,13 +131,26 @@ export class RowCheckPool {
   }
 }
 
-function checkInline(rows: readonly ScannedRow[]): ChunkVerdicts {
-  const hashes = Buffer.allocUnsafe(rows.length * 32);
+/** Reads and checks the rows of one range; the same work inline and in a worker. */
+export function checkRange(rows: PartitionRows, task: RangeTask, problems: string[] = []): RangeVerdicts {
+  const found = rows.read(task.from, task.to, task.partitions);
+  const seqs = new Float64Array(found.length);
+  const hashes = Buffer.allocUnsafe(found.length * 32);
   const mismatches = new Map<number, string>();
-  rows.forEach((row, i) => {
+  found.forEach((row, i) => {
     const verdict = checkRow(row);
+    seqs[i] = row[0];
     verdict.hash.copy(hashes, i * 32);
     if (verdict.mismatch !== null) mismatches.set(i, verdict.mismatch);
   });
-  return { hashes, mismatches };
+  return { seqs, hashes, mismatches, problems };
+}
+
+/** What must be the same in the caller's and a worker's snapshot: retention bookkeeping and the partition tables. */
+export function snapshotFingerprint(db: SqliteDatabase, tables: readonly string[]): string {
+  const retention = hasTable(db, 'retention_ranges')
+    ? (db.prepare('SELECT count(*) || \'/\' || ifnull(max(declared_by), -1) FROM retention_ranges').pluck().get() as string)
+    : 'none';
+  const present = tables.filter((table) => hasTable(db, table));
+  return `${retention}|${present.join(',')}`;
 }

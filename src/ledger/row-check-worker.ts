@@ -1,30 +1,31 @@
-import { parentPort } from 'node:worker_threads';
-import type { ScannedRow } from '../store/sqlite/ledger-scan.js';
-import type { ChunkRequest, ChunkResponse } from './row-check-pool.js';
-import { checkRow } from './row-check.js';
+import { parentPort, workerData } from 'node:worker_threads';
+import { openDatabase } from '../store/sqlite/database.js';
+import { PartitionRows } from '../store/sqlite/ledger-scan.js';
+import { type WorkerMessage, type WorkerRequest, type WorkerSetup, checkRange, snapshotFingerprint } from './row-check-pool.js';
 
-/** Worker thread of `RowCheckPool`: checks the rows of one chunk and answers with their hashes and mismatches. */
+/** Worker thread of `RowCheckPool`: its own read-only snapshot of the store, checking one seq range per request. */
 
 const port = parentPort;
 if (!port) throw new Error('row-check-worker.js runs as a worker thread of vigil verify');
+const setup = workerData as WorkerSetup;
 
-port.on('message', (request: ChunkRequest) => {
+const db = openDatabase(setup.dataDir, { readonly: true });
+db.exec('BEGIN');
+const fingerprint = snapshotFingerprint(db, setup.tables);
+const problems: string[] = [];
+const rows = new PartitionRows(db, (message) => problems.push(message));
+const ready: WorkerMessage = fingerprint === setup.fingerprint ? { type: 'ready' } : { type: 'ready', changed: 'retention was applied or partitions were dropped meanwhile' };
+port.postMessage(ready);
+
+port.on('message', (request: WorkerRequest) => {
   try {
-    const response = checkChunk(request.id, request.rows);
-    port.postMessage(response, [response.hashes]);
+    const verdicts = checkRange(rows, request, problems.splice(0));
+    const seqs = verdicts.seqs.buffer as ArrayBuffer;
+    const hashes = verdicts.hashes.buffer.slice(verdicts.hashes.byteOffset, verdicts.hashes.byteOffset + verdicts.hashes.length) as ArrayBuffer;
+    const message: WorkerMessage = { type: 'verdicts', id: request.id, seqs, hashes, mismatches: [...verdicts.mismatches], problems: verdicts.problems };
+    port.postMessage(message, [seqs, hashes]);
   } catch (error) {
-    const response: ChunkResponse = { id: request.id, error: (error as Error).stack ?? String(error) };
-    port.postMessage(response);
+    const message: WorkerMessage = { type: 'failed', id: request.id, error: (error as Error).stack ?? String(error) };
+    port.postMessage(message);
   }
 });
-
-function checkChunk(id: number, rows: readonly ScannedRow[]): { id: number; hashes: ArrayBuffer; mismatches: Array<[number, string]> } {
-  const hashes = new Uint8Array(new ArrayBuffer(rows.length * 32));
-  const mismatches: Array<[number, string]> = [];
-  rows.forEach((row, i) => {
-    const verdict = checkRow(row);
-    hashes.set(verdict.hash, i * 32);
-    if (verdict.mismatch !== null) mismatches.push([i, verdict.mismatch]);
-  });
-  return { id, hashes: hashes.buffer, mismatches };
-}

@@ -5,9 +5,9 @@ import { EVENT_COLUMNS } from './schema.js';
 
 /**
  * Reads the whole store in leaf order for `vigil verify`: the recorded leaf hashes and every row
- * of every partition table, a chunk of seqs at a time, so memory stays at one chunk however many
- * records there are. Partition tables are found in the schema, not in the `partitions` index, so
- * a table added or unlisted behind Vigil's back is read too.
+ * of every partition table, a range of seqs at a time, so memory stays at a few ranges however
+ * many records there are. Partition tables are found in the schema, not in the `partitions`
+ * index, so a table added or unlisted behind Vigil's back is read too.
  */
 
 const PARTITION_TABLE = /^events_(\d{8})$/;
@@ -35,15 +35,6 @@ export type ScannedRow = [seq: number, day: string, source: unknown, cluster: un
 /** The columns compared against the values re-derived from each record, in `json_array` order. */
 export const COMPARED_COLUMNS: readonly string[] = EVENT_COLUMNS.filter((column) => column !== 'seq' && column !== 'record');
 
-export interface ScanChunk {
-  from: number;
-  to: number;
-  /** Recorded leaf hashes for seqs in [from, to), ascending. */
-  leaves: Array<[seq: number, hash: Buffer]>;
-  /** Rows of every partition with seq in [from, to), ascending (a seq twice when two tables claim it). */
-  rows: ScannedRow[];
-}
-
 export interface PartitionExtent {
   table: string;
   day: string;
@@ -54,41 +45,55 @@ export interface PartitionExtent {
 /** Problems met while reading: a table that cannot be read is reported, not fatal. */
 export type ScanProblem = (message: string) => void;
 
-export class LedgerScanner {
-  readonly partitions: PartitionExtent[];
-  /** One past the largest seq held anywhere (leaves or partitions). */
+/** Every non-empty partition table with its seq span; one that cannot be read is reported and left out. */
+export function partitionExtents(db: SqliteDatabase, report: ScanProblem): PartitionExtent[] {
+  const extents: PartitionExtent[] = [];
+  for (const table of listPartitionTables(db)) {
+    try {
+      const extent = db.prepare(`SELECT min(seq) AS minSeq, max(seq) AS maxSeq FROM ${table}`).get() as { minSeq: number | null; maxSeq: number | null };
+      if (extent.minSeq !== null && extent.maxSeq !== null) extents.push({ table, day: dayOfTable(table), minSeq: extent.minSeq, maxSeq: extent.maxSeq });
+    } catch (error) {
+      report(`partition table ${table} cannot be read (${(error as Error).message}); its rows count as missing`);
+    }
+  }
+  return extents;
+}
+
+/** The recorded leaf hashes, a range at a time. */
+export class LeafHashRanges {
+  /** One past the largest seq with a recorded leaf hash. */
   readonly end: number;
-  private readonly leafRange: Statement | undefined;
-  private readonly rowRanges = new Map<string, Statement>();
+  private readonly range: Statement | undefined;
+
+  constructor(db: SqliteDatabase) {
+    const present = hasTable(db, 'leaves');
+    this.range = present ? db.prepare('SELECT seq, hash FROM leaves WHERE seq >= ? AND seq < ? ORDER BY seq').raw() : undefined;
+    this.end = present ? ((db.prepare('SELECT max(seq) FROM leaves').pluck().get() as number | null) ?? -1) + 1 : 0;
+  }
+
+  /** [seq, hash] for seqs in [from, to), ascending. */
+  read(from: number, to: number): Array<[seq: number, hash: Buffer]> {
+    return this.range ? (this.range.all(from, to) as Array<[number, Buffer]>) : [];
+  }
+}
+
+/** Rows of the partition tables by seq range, on whichever connection it is given (verify reads on worker threads). */
+export class PartitionRows {
+  private readonly statements = new Map<string, Statement>();
   private readonly unreadable = new Set<string>();
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly report: ScanProblem,
-  ) {
-    this.partitions = this.readExtents();
-    this.leafRange = hasTable(db, 'leaves') ? db.prepare('SELECT seq, hash FROM leaves WHERE seq >= ? AND seq < ? ORDER BY seq').raw() : undefined;
-    const maxLeaf = this.leafRange ? ((db.prepare('SELECT max(seq) FROM leaves').pluck().get() as number | null) ?? -1) : -1;
-    this.end = Math.max(maxLeaf, ...this.partitions.map((p) => p.maxSeq)) + 1;
-  }
+  ) {}
 
-  *chunks(chunkSize: number): Generator<ScanChunk> {
-    for (let from = 0; from < this.end; from += chunkSize) {
-      const to = Math.min(this.end, from + chunkSize);
-      yield { from, to, leaves: this.readLeaves(from, to), rows: this.readRows(from, to) };
-    }
-  }
-
-  private readLeaves(from: number, to: number): Array<[number, Buffer]> {
-    return this.leafRange ? (this.leafRange.all(from, to) as Array<[number, Buffer]>) : [];
-  }
-
-  private readRows(from: number, to: number): ScannedRow[] {
+  /** Rows with seq in [from, to) of the partitions whose span meets it, ascending (a seq twice when two tables claim it). */
+  read(from: number, to: number, partitions: readonly PartitionExtent[]): ScannedRow[] {
     let rows: ScannedRow[] = [];
     let tablesRead = 0;
-    for (const partition of this.partitions) {
+    for (const partition of partitions) {
       if (partition.maxSeq < from || partition.minSeq >= to || this.unreadable.has(partition.table)) continue;
-      const found = this.readTableRows(partition, from, to);
+      const found = this.readTable(partition, from, to);
       if (found.length === 0) continue;
       rows = tablesRead === 0 ? found : rows.concat(found);
       tablesRead += 1;
@@ -97,14 +102,14 @@ export class LedgerScanner {
     return rows;
   }
 
-  private readTableRows(partition: PartitionExtent, from: number, to: number): ScannedRow[] {
+  private readTable(partition: PartitionExtent, from: number, to: number): ScannedRow[] {
     try {
-      return this.rowStatement(partition, 'fast').all(from, to) as ScannedRow[];
+      return this.statement(partition, 'fast').all(from, to) as ScannedRow[];
     } catch {
       // A value SQLite's json_array cannot hold (a BLOB written behind Vigil's back): read it typed.
     }
     try {
-      return this.rowStatement(partition, 'typed').all(from, to) as ScannedRow[];
+      return this.statement(partition, 'typed').all(from, to) as ScannedRow[];
     } catch (error) {
       this.unreadable.add(partition.table);
       this.report(`partition table ${partition.table} cannot be read (${(error as Error).message}); its rows count as missing`);
@@ -112,31 +117,17 @@ export class LedgerScanner {
     }
   }
 
-  private rowStatement(partition: PartitionExtent, mode: 'fast' | 'typed'): Statement {
+  private statement(partition: PartitionExtent, mode: 'fast' | 'typed'): Statement {
     const key = `${mode}:${partition.table}`;
-    let statement = this.rowRanges.get(key);
+    let statement = this.statements.get(key);
     if (!statement) {
       const columns = mode === 'fast' ? COMPARED_COLUMNS : COMPARED_COLUMNS.map(typedColumn);
-      const day = `'${partition.day}'`;
       statement = this.db
-        .prepare(`SELECT seq, ${day}, source, cluster, record, json_array(${columns.join(', ')}) FROM ${partition.table} WHERE seq >= ? AND seq < ? ORDER BY seq`)
+        .prepare(`SELECT seq, '${partition.day}', source, cluster, record, json_array(${columns.join(', ')}) FROM ${partition.table} WHERE seq >= ? AND seq < ? ORDER BY seq`)
         .raw();
-      this.rowRanges.set(key, statement);
+      this.statements.set(key, statement);
     }
     return statement;
-  }
-
-  private readExtents(): PartitionExtent[] {
-    const extents: PartitionExtent[] = [];
-    for (const table of listPartitionTables(this.db)) {
-      try {
-        const extent = this.db.prepare(`SELECT min(seq) AS minSeq, max(seq) AS maxSeq FROM ${table}`).get() as { minSeq: number | null; maxSeq: number | null };
-        if (extent.minSeq !== null && extent.maxSeq !== null) extents.push({ table, day: dayOfTable(table), minSeq: extent.minSeq, maxSeq: extent.maxSeq });
-      } catch (error) {
-        this.report(`partition table ${table} cannot be read (${(error as Error).message}); its rows count as missing`);
-      }
-    }
-    return extents;
   }
 }
 
