@@ -22,7 +22,8 @@ export interface Alert {
 /** The alert object of DESIGN.md, as printed by `vigil detect -o ndjson` and stored. */
 export interface AlertJson {
   id: string;
-  rule: { id: string; title: string; severity: Severity; format: RuleMeta['format'] };
+  /** `author` and `nativeSeverity` (Falco priority, Sigma level) only for imported rules that have them. */
+  rule: { id: string; title: string; severity: Severity; format: RuleMeta['format']; author?: string; nativeSeverity?: string };
   techniques: string[];
   entity: AlertEntity;
   count: number;
@@ -36,7 +37,14 @@ export function alertToJson(alert: Alert): AlertJson {
   const { rule } = alert;
   return {
     id: alert.id,
-    rule: { id: rule.id, title: rule.title, severity: rule.severity, format: rule.format },
+    rule: {
+      id: rule.id,
+      title: rule.title,
+      severity: rule.severity,
+      format: rule.format,
+      ...(rule.author === undefined ? {} : { author: rule.author }),
+      ...(rule.nativeSeverity === undefined ? {} : { nativeSeverity: rule.nativeSeverity }),
+    },
     techniques: [...rule.techniques],
     entity: alert.entity,
     count: alert.count,

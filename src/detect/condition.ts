@@ -84,6 +84,7 @@ const FLAGS = ['all', 'any', 'i', 'cased'] as const;
 type Flag = (typeof FLAGS)[number];
 
 const ALWAYS: CompiledCondition = { test: () => true, evaluate: () => true, cost: 0, hints: {}, signature: 'true', uses: 0 };
+const NEVER: CompiledCondition = { test: () => false, evaluate: () => false, cost: 0, hints: {}, signature: 'false', uses: 0 };
 
 /**
  * Compiles a condition written in rule YAML into one closure. A mapping is the AND of its
@@ -96,6 +97,7 @@ export function compileCondition(node: unknown, lists: NamedLists, key: string, 
 
 function compileNode(node: unknown, context: Context, key: string): CompiledCondition {
   if (node === undefined || node === null) return ALWAYS;
+  if (node instanceof ImportedCondition) return node.condition;
   if (Array.isArray(node)) return anyOf(node.map((item, i) => compileNode(item, context, `${key}[${i}]`)), context);
   if (typeof node !== 'object') {
     throw new ConditionError(key, `expected a mapping of field conditions or all/any/not, found ${JSON.stringify(node)}`);
@@ -110,6 +112,60 @@ function compileNode(node: unknown, context: Context, key: string): CompiledCond
     else parts.push(compileFieldCondition(entryKey, value, context, path));
   }
   return allOf(parts, context);
+}
+
+/**
+ * A condition an importer (Sigma, Falco) compiled from its own language with a `ConditionBuilder`,
+ * passed as a rule's `match` so `compileRule` takes it as it is.
+ */
+export class ImportedCondition {
+  constructor(readonly condition: CompiledCondition) {}
+
+  /** The definition hash of a rule covers the condition through its signature. */
+  toJSON(): string {
+    return this.condition.signature;
+  }
+}
+
+/** A leaf condition written by an importer: its own test, named by a canonical signature. */
+export interface LeafCondition {
+  signature: string;
+  evaluate: Predicate;
+  cost: number;
+  hints?: IndexHints;
+}
+
+/**
+ * Builds conditions from parts with the same sharing as Vigil's own conditions: parts with equal
+ * signatures are compiled once per rule set and evaluated once per event, whichever rules use them.
+ */
+/** Constant parts fold away: `all` with a never-true part is never true, `any` with an always-true part always. */
+export interface ConditionBuilder {
+  leaf(leaf: LeafCondition): CompiledCondition;
+  all(parts: CompiledCondition[]): CompiledCondition;
+  any(parts: CompiledCondition[]): CompiledCondition;
+  not(part: CompiledCondition): CompiledCondition;
+  readonly always: CompiledCondition;
+  readonly never: CompiledCondition;
+}
+
+export function conditionBuilder(cache: ConditionCache): ConditionBuilder {
+  const context: Context = { lists: new Map(), cache };
+  return {
+    leaf: ({ signature, evaluate, cost, hints }) => shared(context, signature, () => ({ evaluate, cost, hints: hints ?? {} })),
+    all: (parts) => {
+      if (parts.includes(NEVER)) return NEVER;
+      return allOf(parts.filter((part) => part !== ALWAYS), context);
+    },
+    any: (parts) => {
+      if (parts.includes(ALWAYS)) return ALWAYS;
+      const possible = parts.filter((part) => part !== NEVER);
+      return possible.length === 0 ? NEVER : anyOf(possible, context);
+    },
+    not: (part) => (part === ALWAYS ? NEVER : part === NEVER ? ALWAYS : negate(part, context)),
+    always: ALWAYS,
+    never: NEVER,
+  };
 }
 
 function listOf(value: unknown, key: string): unknown[] {

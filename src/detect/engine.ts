@@ -1,5 +1,6 @@
 import type { VigilEvent } from '../model/event.js';
 import { Absence } from './operators/absence.js';
+import { AllWithin } from './operators/all-within.js';
 import { Baseline } from './operators/baseline.js';
 import { NewValue } from './operators/new-value.js';
 import type { Evidence, OperatorLimits, StatefulOperator } from './operators/operator.js';
@@ -221,7 +222,7 @@ function createOperator(rule: CompiledRule, limits: OperatorLimits): StatefulOpe
     case 'new_value':
       return new NewValue(spec.fields, spec, limits);
     case 'sequence':
-      return new Sequence(spec.steps, spec.withinMs, limits);
+      return spec.ordered ? new Sequence(spec.steps, spec.withinMs, limits) : new AllWithin(spec.steps, spec.withinMs, limits);
     case 'absence':
       return new Absence(spec.afterMs, (event) => entityOf(rule, event), limits);
   }

@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import type { ConditionCache } from './condition.js';
-import type { Scalar } from './value-tests.js';
-import { compileRule, RuleError, type CompiledRule, type RuleFormat } from './rule.js';
-import { describeIssues, ruleFileSchema, ruleSpecSchema, type RuleSpec } from './rule-schema.js';
+import { recogniseFormat } from './formats/registry.js';
+import type { LoadNote, RuleFormatHandler, RuleSource } from './formats/rule-format.js';
+import type { CompiledRule } from './rule.js';
 
 /** Every problem found while loading a rule set, one per line, each naming file, rule and key. */
 export class RuleLoadError extends Error {
@@ -19,85 +19,94 @@ export interface RuleFile {
   text: string;
 }
 
+/** A compiled rule set and what is worth telling about it (skipped rules, rules that cannot match). */
+export interface LoadedRuleSet {
+  rules: CompiledRule[];
+  notes: LoadNote[];
+}
+
+/** The same, with the problems that would stop it from loading instead of an exception (for lint). */
+export interface RuleSetReport extends LoadedRuleSet {
+  problems: string[];
+}
+
+/** `--rules builtin` names the built-in pack. */
+export const BUILTIN = 'builtin';
+
 /**
- * Parses, validates and compiles rule files. Named lists (`lists:`) are shared by all files of
- * the set. All problems are collected before failing, so one run shows every mistake.
+ * Reads rule files of any format (each file's format is recognised from its content), compiles
+ * each format's files together in load order, and collects every problem instead of stopping at
+ * the first. Vigil lists are shared by the Vigil files; Falco files override one another in order.
  */
-export function compileRuleFiles(files: readonly RuleFile[], format: RuleFormat = 'vigil'): CompiledRule[] {
+export function inspectRuleFiles(files: readonly RuleFile[]): RuleSetReport {
   const problems: string[] = [];
-  const lists = new Map<string, readonly Scalar[]>();
-  const listOrigins = new Map<string, string>();
-  const pending: Array<{ path: string; raw: unknown; position: number }> = [];
+  const byFormat = new Map<RuleFormatHandler, RuleSource[]>();
   for (const file of files) {
-    let document: unknown;
-    try {
-      document = parseYaml(file.text, { merge: true });
-    } catch (error) {
-      problems.push(`${file.path}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+    const source = parseRuleFile(file);
+    if (typeof source === 'string') {
+      problems.push(source);
       continue;
     }
-    if (document === null || document === undefined) continue;
-    const shaped = Array.isArray(document) ? { rules: document } : isSingleRule(document) ? { rules: [document] } : document;
-    const parsed = ruleFileSchema.safeParse(shaped);
-    if (!parsed.success) {
-      problems.push(`${file.path}: ${describeIssues(parsed.error)} (a rule file holds "lists:" and "rules:", or one rule)`);
-      continue;
-    }
-    for (const [name, items] of Object.entries(parsed.data.lists ?? {})) {
-      const previous = listOrigins.get(name);
-      if (previous !== undefined) problems.push(`${file.path}: list "${name}" is already defined in ${previous}`);
-      lists.set(name, items);
-      listOrigins.set(name, file.path);
-    }
-    (parsed.data.rules ?? []).forEach((raw, position) => pending.push({ path: file.path, raw, position }));
+    const format = recogniseFormat(source.documents);
+    byFormat.set(format, [...(byFormat.get(format) ?? []), source]);
   }
   const rules: CompiledRule[] = [];
-  const ids = new Map<string, string>();
+  const notes: LoadNote[] = [];
   const conditions: ConditionCache = new Map();
-  for (const { path, raw, position } of pending) {
-    const label = ruleLabel(raw, position);
-    const parsed = ruleSpecSchema.safeParse(raw);
-    if (!parsed.success) {
-      problems.push(`${path}: rule ${label}: ${describeIssues(parsed.error)}`);
-      continue;
-    }
-    const previous = ids.get(parsed.data.id);
-    if (previous !== undefined) {
-      problems.push(`${path}: rule ${label}: id is already used in ${previous}`);
-      continue;
-    }
-    ids.set(parsed.data.id, path);
-    try {
-      rules.push(compileRule(parsed.data as RuleSpec, lists, path, format, conditions));
-    } catch (error) {
-      if (error instanceof RuleError) problems.push(error.message);
-      else problems.push(`${path}: rule ${label}: ${(error as Error).message}`);
-    }
+  for (const [format, sources] of byFormat) {
+    const result = format.compile(sources, conditions);
+    rules.push(...result.rules);
+    notes.push(...result.notes);
+    problems.push(...result.problems);
   }
+  problems.push(...duplicateIds(rules));
+  return { rules, notes, problems };
+}
+
+/** Like `inspectRuleFiles`, but refuses a set with problems (`RuleLoadError` lists them all). */
+export function compileRuleSet(files: readonly RuleFile[]): LoadedRuleSet {
+  const { rules, notes, problems } = inspectRuleFiles(files);
   if (problems.length > 0) throw new RuleLoadError(problems);
-  return rules;
+  return { rules, notes };
 }
 
-function isSingleRule(document: unknown): boolean {
-  return typeof document === 'object' && document !== null && 'id' in document && !('rules' in document);
+export function compileRuleFiles(files: readonly RuleFile[]): CompiledRule[] {
+  return compileRuleSet(files).rules;
 }
 
-function ruleLabel(raw: unknown, position: number): string {
-  const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
-  return typeof id === 'string' ? id : `#${position + 1} (no id)`;
+function parseRuleFile(file: RuleFile): RuleSource | string {
+  const documents: unknown[] = [];
+  for (const document of Array.from(parseAllDocuments(file.text, { merge: true }))) {
+    if (document.errors.length > 0) return `${file.path}: not valid YAML: ${document.errors[0].message.split('\n')[0]}`;
+    const value: unknown = document.toJS();
+    if (value !== null && value !== undefined) documents.push(value);
+  }
+  return { path: file.path, text: file.text, documents };
+}
+
+function duplicateIds(rules: readonly CompiledRule[]): string[] {
+  const seen = new Map<string, string>();
+  const problems: string[] = [];
+  for (const { meta } of rules) {
+    const previous = seen.get(meta.id);
+    if (previous !== undefined) problems.push(`${meta.origin}: rule ${meta.id}: id is already used in ${previous}`);
+    else seen.set(meta.id, meta.origin);
+  }
+  return problems;
 }
 
 /**
- * Loads every `*.yaml`/`*.yml` under a directory (recursively), or one file. `label` replaces
- * the location in messages (e.g. `builtin`).
+ * The rule files at a location: every `*.yaml`/`*.yml` under a directory (recursively, sorted),
+ * or one file. `builtin` is the built-in pack. `label` replaces the location in messages.
  */
-export function loadRules(location: string, label = location): CompiledRule[] {
+export function ruleFilesAt(location: string, label = location): RuleFile[] {
+  if (location === BUILTIN) return ruleFilesAt(builtinRulesDir(), BUILTIN);
   const root = resolve(location);
   if (!existsSync(root)) throw new RuleLoadError([`${label}: no such rules file or directory`]);
-  if (!statSync(root).isDirectory()) return compileRuleFiles([{ path: label, text: readFileSync(root, 'utf8') }]);
+  if (!statSync(root).isDirectory()) return [{ path: label, text: readFileSync(root, 'utf8') }];
   const paths = ruleFilesUnder(root);
   if (paths.length === 0) throw new RuleLoadError([`${label}: no .yaml or .yml rule files found`]);
-  return compileRuleFiles(paths.map((path) => ({ path: join(label, relative(root, path)), text: readFileSync(path, 'utf8') })));
+  return paths.map((path) => ({ path: join(label, relative(root, path)), text: readFileSync(path, 'utf8') }));
 }
 
 function ruleFilesUnder(directory: string): string[] {
@@ -108,6 +117,11 @@ function ruleFilesUnder(directory: string): string[] {
     else if (/\.ya?ml$/.test(entry.name)) found.push(path);
   }
   return found;
+}
+
+/** Loads the rules at one location (file or directory, any format). */
+export function loadRules(location: string, label = location): CompiledRule[] {
+  return compileRuleFiles(ruleFilesAt(location, label));
 }
 
 /**
@@ -124,8 +138,31 @@ export function builtinRulesDir(): string {
   }
 }
 
+/**
+ * `--rules` locations, in order, as one rule set; none means the built-in pack. Naming
+ * locations replaces the built-in pack unless one of them is `builtin`.
+ */
+export function loadRuleSets(locations: readonly string[]): LoadedRuleSet {
+  return compileRuleSet(filesOfLocations(locations));
+}
+
+export function filesOfLocations(locations: readonly string[]): RuleFile[] {
+  const named = locations.length === 0 ? [BUILTIN] : locations;
+  const problems: string[] = [];
+  const files: RuleFile[] = [];
+  for (const location of named) {
+    try {
+      files.push(...ruleFilesAt(location));
+    } catch (error) {
+      if (!(error instanceof RuleLoadError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
+  if (problems.length > 0) throw new RuleLoadError(problems);
+  return files;
+}
+
 /** `--rules builtin` (the default) or a path to a rules file or directory. */
 export function loadRuleSet(location: string | undefined): CompiledRule[] {
-  if (location === undefined || location === 'builtin') return loadRules(builtinRulesDir(), 'builtin');
-  return loadRules(location);
+  return loadRuleSets(location === undefined ? [] : [location]).rules;
 }

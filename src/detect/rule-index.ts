@@ -1,6 +1,7 @@
-import { SOURCE_KINDS, type SourceKind, type VigilEvent } from '../model/event.js';
+import type { VigilEvent } from '../model/event.js';
 import { INDEX_DIMENSIONS } from './condition.js';
 import type { CompiledRule } from './rule.js';
+import { indexKeyOf, indexKeysOf } from './source-family.js';
 
 const ANY = '*';
 /** Distinct (verb, resource, actor) combinations cached per source; beyond, lists are merged per call. */
@@ -14,15 +15,16 @@ export interface Indexed {
 type Level<T> = Map<string, Level<T> | T[]>;
 
 /**
- * Rules filed by `vigil.source`, verb, resource and actor kind, as far as the rules' conditions
- * guarantee them (`verb: delete`, `not: {actor: [node, controller]}`). An event only runs the
- * rules filed under its own values or under "any" in each dimension; the merged, ordered list
- * for each combination is built once and cached, so the per-event cost is a few map lookups
- * plus the rules that can actually apply.
+ * Rules filed by `vigil.source` (cloud audit records also reach `k8s.audit` rules, see
+ * source-family.ts), verb, resource and actor kind, as far as the rules' conditions guarantee
+ * them (`verb: delete`, `not: {actor: [node, controller]}`). An event only runs the rules filed
+ * under its own values or under "any" in each dimension; the merged, ordered list for each
+ * combination is built once and cached, so the per-event cost is a few map lookups plus the
+ * rules that can actually apply.
  */
 export class RuleIndex<T extends Indexed> {
-  private readonly trees = new Map<SourceKind, Level<T>>();
-  private readonly merged = new Map<SourceKind, Level<T>>();
+  private readonly trees = new Map<string, Level<T>>();
+  private readonly merged = new Map<string, Level<T>>();
   private readonly order = new Map<T, number>();
   private readonly none: readonly T[] = [];
   private cached = 0;
@@ -32,7 +34,7 @@ export class RuleIndex<T extends Indexed> {
       const rule = item.rule;
       this.order.set(item, position);
       const keys = INDEX_DIMENSIONS.map((dimension) => [...(rule.condition.hints[dimension] ?? [ANY])]);
-      for (const source of rule.sources ?? SOURCE_KINDS) {
+      for (const source of indexKeysOf(rule)) {
         let tree = this.trees.get(source);
         if (tree === undefined) {
           this.trees.set(source, (tree = new Map()));
@@ -44,7 +46,8 @@ export class RuleIndex<T extends Indexed> {
   }
 
   candidates(event: VigilEvent): readonly T[] {
-    const root = this.merged.get(event.source);
+    const source = indexKeyOf(event);
+    const root = this.merged.get(source);
     if (root === undefined) return this.none;
     const verb = event.action ?? '';
     const resource = event.resourceType ?? '';
@@ -53,7 +56,7 @@ export class RuleIndex<T extends Indexed> {
     const byActor = byResource?.get(resource) as Level<T> | undefined;
     const cached = byActor?.get(actor) as T[] | undefined;
     if (cached !== undefined) return cached;
-    const list = this.merge(event.source, [verb, resource, actor]);
+    const list = this.merge(source, [verb, resource, actor]);
     if (this.cached < MAX_CACHED) {
       this.cached++;
       let level = root;
@@ -67,7 +70,7 @@ export class RuleIndex<T extends Indexed> {
     return list;
   }
 
-  private merge(source: SourceKind, values: string[]): readonly T[] {
+  private merge(source: string, values: string[]): readonly T[] {
     const tree = this.trees.get(source);
     if (tree === undefined) return this.none;
     const found: T[] = [];

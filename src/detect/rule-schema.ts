@@ -66,6 +66,8 @@ const newValue = z.strictObject({
 const sequence = z.strictObject({
   within: duration,
   steps: z.array(z.unknown()).min(2),
+  /** false: the steps may come in any order, all within the bound (Sigma `temporal`). */
+  ordered: z.boolean().default(true),
 });
 
 const absence = z.strictObject({

@@ -19,6 +19,17 @@ export interface RuleMeta {
   origin: string;
   /** Detections of one fingerprint closer together than this join one alert (default: the grouper's). */
   alertWindowMs?: number;
+  /** Author of an imported rule (Sigma `author`), shown wherever the rule is (DRL 1.1 attribution). */
+  author?: string;
+  /** The severity in the rule's own words: a Falco priority or a Sigma level. */
+  nativeSeverity?: string;
+}
+
+/** What an importer adds to a rule beyond its `RuleSpec`. */
+export interface CompileOptions {
+  /** Resolves the field names of the importer's language (Falco `ka.*`) before Vigil's own. */
+  resolveField?: (name: string) => CompiledField | undefined;
+  meta?: Pick<RuleMeta, 'author' | 'nativeSeverity'>;
 }
 
 export type OperatorSpec =
@@ -26,7 +37,7 @@ export type OperatorSpec =
   | { kind: 'threshold'; count: number; withinMs: number; distinct?: CompiledField }
   | { kind: 'baseline'; bucketMs: number; factor: number; floor: number; warmupMs: number }
   | { kind: 'new_value'; fields: CompiledField[]; lookbackMs: number; learnMs: number }
-  | { kind: 'sequence'; withinMs: number; steps: CompiledCondition[] }
+  | { kind: 'sequence'; withinMs: number; steps: CompiledCondition[]; ordered: boolean }
   | { kind: 'absence'; afterMs: number };
 
 export interface CompiledRule {
@@ -67,11 +78,13 @@ export function compileRule(
   origin: string,
   format: RuleFormat = 'vigil',
   cache: ConditionCache = new Map(),
+  options: CompileOptions = {},
 ): CompiledRule {
   const where = `${origin}: rule ${spec.id}`;
+  const resolve = (name: string): CompiledField => options.resolveField?.(name) ?? compileField(name);
   const field = (name: string, key: string): CompiledField => {
     try {
-      return compileField(name);
+      return resolve(name);
     } catch (error) {
       throw new RuleError(`${where}: ${key}: ${(error as Error).message}`);
     }
@@ -89,7 +102,7 @@ export function compileRule(
   const groupByNames = spec.group_by ?? (spec.absence ? [] : Object.values(entitySpec));
   let summary: SummaryTemplate;
   try {
-    summary = new SummaryTemplate(spec.summary ?? defaultSummary(spec));
+    summary = new SummaryTemplate(spec.summary ?? defaultSummary(spec), resolve);
   } catch (error) {
     throw new RuleError(`${where}: summary: ${(error as Error).message}`);
   }
@@ -104,6 +117,7 @@ export function compileRule(
       format,
       origin,
       alertWindowMs: spec.alert_window,
+      ...options.meta,
     },
     enabled: spec.enabled,
     sources: spec.source === undefined ? undefined : new Set(Array.isArray(spec.source) ? spec.source : [spec.source]),
@@ -137,7 +151,7 @@ function compileOperator(
   }
   if (spec.sequence) {
     const steps = spec.sequence.steps.map((step, i) => condition(step, `sequence.steps[${i}]`));
-    return { kind: 'sequence', withinMs: spec.sequence.within, steps };
+    return { kind: 'sequence', withinMs: spec.sequence.within, steps, ordered: spec.sequence.ordered };
   }
   if (spec.absence) return { kind: 'absence', afterMs: spec.absence.after };
   return { kind: 'match' };

@@ -14,13 +14,17 @@ type Part = string | { field: CompiledField } | { alert: string };
 export class SummaryTemplate {
   private readonly parts: Part[];
 
-  constructor(readonly text: string) {
+  /** @param resolve how placeholder names become fields (an importer's own names first). */
+  constructor(
+    readonly text: string,
+    resolve: (name: string) => CompiledField = compileField,
+  ) {
     this.parts = [];
     let last = 0;
     for (const match of text.matchAll(/\{([^{}]+)\}/g)) {
       if (match.index > last) this.parts.push(text.slice(last, match.index));
       const name = match[1].trim();
-      this.parts.push((ALERT_PLACEHOLDERS as readonly string[]).includes(name) ? { alert: name } : { field: compileField(name) });
+      this.parts.push((ALERT_PLACEHOLDERS as readonly string[]).includes(name) ? { alert: name } : { field: resolve(name) });
       last = match.index + match[0].length;
     }
     if (last < text.length) this.parts.push(text.slice(last));

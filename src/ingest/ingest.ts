@@ -1,6 +1,6 @@
 import type { VigilEvent } from '../model/event.js';
 import type { ReadBatch } from '../sources/read.js';
-import type { Store } from '../store/store.js';
+import type { QuarantineItem, Store } from '../store/store.js';
 
 export interface IngestSummary {
   accepted: number;
@@ -11,6 +11,8 @@ export interface IngestSummary {
 export interface IngestHooks {
   /** Called with the events of each batch that were new (duplicates left out), e.g. to run detection. */
   onStored?(events: readonly VigilEvent[]): void | Promise<void>;
+  /** Called with each batch's records that went to quarantine (e.g. to count them per source). */
+  onQuarantined?(items: readonly QuarantineItem[]): void;
 }
 
 /** Stores decoded batches in order, quarantining what could not be read; one transaction per batch. */
@@ -26,6 +28,7 @@ export async function addBatch(batch: ReadBatch, store: Store, summary: IngestSu
   if (batch.quarantined.length > 0) {
     await store.quarantine(batch.quarantined);
     summary.quarantined += batch.quarantined.length;
+    hooks.onQuarantined?.(batch.quarantined);
   }
   if (batch.events.length === 0) return;
   const result = await store.append(batch.events);

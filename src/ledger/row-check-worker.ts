@@ -1,6 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { openDatabase } from '../store/sqlite/database.js';
-import { PartitionRows } from '../store/sqlite/ledger-scan.js';
+import { PartitionRows, openScanConnection } from '../store/sqlite/ledger-scan.js';
 import { type WorkerMessage, type WorkerRequest, type WorkerSetup, checkRange, snapshotFingerprint } from './row-check-pool.js';
 
 /** Worker thread of `RowCheckPool`: its own read-only snapshot of the store, checking one seq range per request. */
@@ -9,7 +8,7 @@ const port = parentPort;
 if (!port) throw new Error('row-check-worker.js runs as a worker thread of vigil verify');
 const setup = workerData as WorkerSetup;
 
-const db = openDatabase(setup.dataDir, { readonly: true });
+const db = openScanConnection(setup.dataDir);
 db.exec('BEGIN');
 const fingerprint = snapshotFingerprint(db, setup.tables);
 const problems: string[] = [];
@@ -19,10 +18,10 @@ port.postMessage(ready);
 
 port.on('message', (request: WorkerRequest) => {
   try {
-    const verdicts = checkRange(rows, request, problems.splice(0));
+    const verdicts = checkRange(rows, request);
     const seqs = verdicts.seqs.buffer as ArrayBuffer;
     const hashes = verdicts.hashes.buffer.slice(verdicts.hashes.byteOffset, verdicts.hashes.byteOffset + verdicts.hashes.length) as ArrayBuffer;
-    const message: WorkerMessage = { type: 'verdicts', id: request.id, seqs, hashes, mismatches: [...verdicts.mismatches], problems: verdicts.problems };
+    const message: WorkerMessage = { type: 'verdicts', id: request.id, seqs, hashes, mismatches: [...verdicts.mismatches], problems: problems.splice(0) };
     port.postMessage(message, [seqs, hashes]);
   } catch (error) {
     const message: WorkerMessage = { type: 'failed', id: request.id, error: (error as Error).stack ?? String(error) };

@@ -40,49 +40,51 @@ export function checkRow(row: ScannedRow): RowVerdict {
   return { hash, mismatch: compareColumns(event, columns) ?? comparePartition(event, day) };
 }
 
-/** The column values the store writes for an event, in `COMPARED_COLUMNS` order (see sqlite-store.ts). */
-export function storedColumnValues(event: VigilEvent): unknown[] {
-  return FIELDS.map((field) => {
-    const value = field.get(event);
-    return Array.isArray(value) ? JSON.stringify(value) : (value ?? null);
-  });
-}
-
 /**
- * Compares the stored `json_array(...)` text with the re-derived values. The text comparison is
- * the fast path; when it fails (also for harmless differences in how SQLite and V8 escape JSON)
- * the values are compared one by one and only real differences are reported.
+ * Compares the stored columns (one SQLite `json_array(...)` text, which keeps integers, text and
+ * NULL apart and cannot hold a BLOB) with the values the store would write for the re-derived
+ * event. The id may also be the content-derived variant id of a record that reused a dedup key.
  */
 function compareColumns(event: VigilEvent, columns: string | null): string | null {
-  if (columns === null) return 'its stored columns cannot be read';
-  const expected = storedColumnValues(event);
-  if (JSON.stringify(expected) === columns) return null;
-  const variantId = variantEventId(event.timestamp, event.cluster, event.source, event.dedupKey, event.record);
-  expected[ID_INDEX] = variantId;
-  if (JSON.stringify(expected) === columns) return null;
   let stored: unknown[];
   try {
-    stored = JSON.parse(columns) as unknown[];
+    stored = JSON.parse(columns ?? 'null') as unknown[];
   } catch {
-    return 'its stored columns cannot be read';
+    stored = [];
   }
-  const differences: string[] = [];
-  FIELDS.forEach((field, i) => {
-    const value = stored[i] ?? null;
+  if (!Array.isArray(stored) || stored.length !== FIELDS.length) return 'its stored columns cannot be read';
+  let differences: string[] | undefined;
+  for (let i = 0; i < FIELDS.length; i++) {
+    const value = stored[i];
     if (i === ID_INDEX) {
-      if (value !== event.id && value !== variantId) differences.push(`${field.name}: stored ${show(value)}, the record gives ${show(event.id)}`);
-    } else if (value !== expected[i]) {
-      differences.push(`${field.name}: stored ${show(value)}, the record gives ${show(expected[i])}`);
+      if (value === event.id || value === variantEventId(event.timestamp, event.cluster, event.source, event.dedupKey, event.record)) continue;
+      (differences ??= []).push(`${FIELDS[i].name}: stored ${show(value)}, the record gives ${show(event.id)}`);
+      continue;
     }
-  });
-  return differences.length > 0 ? differences.join('; ') : null;
+    const derived = FIELDS[i].get(event);
+    const expected = Array.isArray(derived) ? JSON.stringify(derived) : (derived ?? null);
+    if (value !== expected) (differences ??= []).push(`${FIELDS[i].name}: stored ${show(value)}, the record gives ${show(expected)}`);
+  }
+  return differences ? differences.join('; ') : null;
 }
 
 /** Queries find a record by the day partition of its time; one moved to another day's table hides from them. */
 function comparePartition(event: VigilEvent, day: string): string | null {
-  const home = partitionDay(event.timestamp);
-  if (home === day) return null;
-  return `it sits in partition events_${day} but its time ${new Date(event.timestamp).toISOString()} belongs in events_${home}`;
+  const start = dayStart(day);
+  if (event.timestamp >= start && event.timestamp < start + DAY_MS) return null;
+  return `it sits in partition events_${day} but its time ${new Date(event.timestamp).toISOString()} belongs in events_${partitionDay(event.timestamp)}`;
+}
+
+const DAY_MS = 86_400_000;
+const dayStarts = new Map<string, number>();
+
+function dayStart(day: string): number {
+  let start = dayStarts.get(day);
+  if (start === undefined) {
+    start = Date.UTC(Number(day.slice(0, 4)), Number(day.slice(4, 6)) - 1, Number(day.slice(6, 8)));
+    dayStarts.set(day, start);
+  }
+  return start;
 }
 
 function untypedLeafBytes(...parts: unknown[]): Buffer {

@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DATABASE_FILE, type SqliteDatabase, openDatabase } from '../store/sqlite/database.js';
+import { DATABASE_FILE, type SqliteDatabase } from '../store/sqlite/database.js';
 import { CheckpointTable, readLedgerFrontier } from '../store/sqlite/ledger-checkpoints.js';
 import { hasTable } from '../store/sqlite/ledger-meta.js';
-import { LedgerScanner, type ScanChunk } from '../store/sqlite/ledger-scan.js';
+import { LeafHashRanges, type PartitionExtent, dayOfTable, listPartitionTables, openScanConnection, partitionExtents } from '../store/sqlite/ledger-scan.js';
 import type { VerifierKey } from './checkpoint.js';
 import { type ResolvedVerifier, knownOrigin, resolveVerifier } from './ledger-identity.js';
 import { retentionDeclarations } from './retention.js';
-import { type ChunkVerdicts, RowCheckPool } from './row-check-pool.js';
+import { type RangeVerdicts, RowCheckPool, snapshotFingerprint } from './row-check-pool.js';
 import { generateSigningKey } from './signing-key.js';
 import type { VerifyReport } from './verify-report.js';
 import { type StoredRecord, type WitnessCheckpoint, verifyLedger } from './verify-stream.js';
@@ -46,24 +46,23 @@ export interface StoreVerifyReport extends VerifyReport {
 }
 
 const DEFAULT_CHUNK = 4096;
+const INLINE_BELOW = 20_000;
 
 export async function verifyStore(options: StoreVerifyOptions): Promise<StoreVerifyReport> {
   if (!existsSync(join(options.dataDir, DATABASE_FILE))) {
     throw new Error(`no Vigil store in ${options.dataDir} (no ${DATABASE_FILE}); pass --data-dir`);
   }
-  const db = openDatabase(options.dataDir, { readonly: true });
-  const pool = new RowCheckPool(options.threads);
+  const db = openScanConnection(options.dataDir);
   try {
     const resolved = await resolveVerifier(db, options.dataDir, options);
     const witnesses = await readWitnesses(options.witnessDirs);
     db.exec('BEGIN');
     try {
-      return await verifySnapshot(db, resolved, witnesses, pool, options);
+      return await verifySnapshot(db, resolved, witnesses, options);
     } finally {
       db.exec('COMMIT');
     }
   } finally {
-    await pool.close();
     db.close();
   }
 }
@@ -72,25 +71,37 @@ async function verifySnapshot(
   db: SqliteDatabase,
   resolved: ResolvedVerifier | undefined,
   witnesses: { notes: WitnessCheckpoint[]; problems: string[] },
-  pool: RowCheckPool,
   options: StoreVerifyOptions,
 ): Promise<StoreVerifyReport> {
   const storeProblems = [...witnesses.problems];
   const problem = (message: string) => storeProblems.push(message);
   const ledgerSize = readLedgerFrontier(db).size;
   const retention = retentionDeclarations(db, problem);
-  const scanner = new LedgerScanner(db, problem);
-  const report = await verifyLedger({
-    records: storedRecords(scanner, pool, options.chunkSize ?? DEFAULT_CHUNK, options.onProgress),
-    ledgerSize,
-    checkpoints: signedCheckpoints(db),
-    witnesses: witnesses.notes,
-    retention,
-    verifier: resolved?.key ?? unsignedLogVerifier(),
-  });
-  checkPartitionIndex(db, scanner, problem);
+  const partitions = partitionExtents(db, problem);
+  const leaves = new LeafHashRanges(db);
+  const end = Math.max(leaves.end, ...partitions.map((p) => p.maxSeq + 1));
+  const tables = partitions.map((p) => p.table);
+  // Starting a worker (its own module graph and connection) costs more than checking a small store inline.
+  const threads = end < INLINE_BELOW ? 0 : options.threads;
+  const pool = await RowCheckPool.start(db, threads, { dataDir: options.dataDir, fingerprint: snapshotFingerprint(db, tables), tables }, problem);
+  let report: VerifyReport;
+  const scan: Scan = { leaves, partitions, end, chunkSize: options.chunkSize ?? DEFAULT_CHUNK, pool, problem, onProgress: options.onProgress, rowsRead: 0 };
+  try {
+    report = await verifyLedger({
+      records: storedRecords(scan),
+      ledgerSize,
+      checkpoints: signedCheckpoints(db),
+      witnesses: witnesses.notes,
+      retention,
+      verifier: resolved?.key ?? unsignedLogVerifier(),
+    });
+  } finally {
+    await pool.close();
+  }
+  checkPartitionIndex(db, partitions, problem);
   return {
     ...report,
+    records: scan.rowsRead,
     intact: report.intact && storeProblems.length === 0,
     origin: knownOrigin(db) ?? null,
     ledgerSize,
@@ -104,62 +115,77 @@ function* signedCheckpoints(db: SqliteDatabase) {
   for (const row of new CheckpointTable(db).ascending()) yield { note: row.note, frontier: row.frontier };
 }
 
+interface Scan {
+  leaves: LeafHashRanges;
+  partitions: PartitionExtent[];
+  /** One past the largest seq anywhere in the store. */
+  end: number;
+  chunkSize: number;
+  pool: RowCheckPool;
+  problem: (message: string) => void;
+  onProgress?: (rowsChecked: number, total: number) => void;
+  /** Rows read so far (records present; leaves whose row is gone are not counted). */
+  rowsRead: number;
+}
+
 /**
- * Rows and recorded leaf hashes merged by seq. A few chunks are in the workers at any time; the
- * next chunk is read from SQLite while they work, and verdicts are consumed in order.
+ * Rows and recorded leaf hashes merged by seq, a range at a time. Several ranges are with the
+ * workers at once; their verdicts are consumed in order while the next ones are being checked.
  */
-async function* storedRecords(scanner: LedgerScanner, pool: RowCheckPool, chunkSize: number, onProgress?: (rows: number, total: number) => void): AsyncGenerator<StoredRecord[]> {
-  const chunks = scanner.chunks(chunkSize);
-  const inFlight: Array<{ chunk: ScanChunk; verdicts: Promise<ChunkVerdicts> }> = [];
-  const depth = 2 + 2 * Math.max(1, pool.threads);
-  let checked = 0;
+async function* storedRecords(scan: Scan): AsyncGenerator<StoredRecord[]> {
+  const inFlight: Array<{ from: number; to: number; verdicts: Promise<RangeVerdicts> }> = [];
+  const depth = 2 * Math.max(1, scan.pool.threads);
+  let next = 0;
   const refill = () => {
-    while (inFlight.length < depth) {
-      const next = chunks.next();
-      if (next.done) return;
-      inFlight.push({ chunk: next.value, verdicts: pool.check(next.value.rows) });
+    for (; inFlight.length < depth && next < scan.end; next += scan.chunkSize) {
+      const to = Math.min(scan.end, next + scan.chunkSize);
+      const partitions = scan.partitions.filter((p) => p.minSeq < to && p.maxSeq >= next);
+      inFlight.push({ from: next, to, verdicts: scan.pool.check({ from: next, to, partitions }) });
     }
   };
   refill();
   for (let head = inFlight.shift(); head; head = inFlight.shift()) {
     const verdicts = await head.verdicts;
     refill();
-    checked += head.chunk.rows.length;
-    onProgress?.(checked, scanner.end);
-    yield mergeChunk(head.chunk, verdicts);
+    for (const message of verdicts.problems) scan.problem(message);
+    scan.rowsRead += verdicts.seqs.length;
+    scan.onProgress?.(scan.rowsRead, scan.end);
+    yield mergeRange(scan.leaves.read(head.from, head.to), verdicts);
   }
 }
 
 /** One StoredRecord per row (a seq twice if two tables hold it) and one per leaf whose row is gone. */
-function mergeChunk(chunk: ScanChunk, verdicts: ChunkVerdicts): StoredRecord[] {
-  const { leaves, rows } = chunk;
+function mergeRange(leaves: Array<[number, Buffer]>, verdicts: RangeVerdicts): StoredRecord[] {
+  const { seqs, hashes, mismatches } = verdicts;
   const out: StoredRecord[] = [];
   let l = 0;
-  for (let r = 0; r < rows.length; r++) {
-    const seq = rows[r][0];
-    while (l < leaves.length && leaves[l][0] < seq) {
-      out.push({ seq: leaves[l][0], leafBytes: null, contentHash: null, recordedLeafHash: leaves[l][1] });
-      l++;
-    }
+  for (let r = 0; r < seqs.length; r++) {
+    const seq = seqs[r];
+    for (; l < leaves.length && leaves[l][0] < seq; l++) out.push(goneRecord(leaves[l]));
     const recorded = l < leaves.length && leaves[l][0] === seq ? leaves[l][1] : null;
-    const record: StoredRecord = { seq, leafBytes: null, contentHash: verdicts.hashes.subarray(r * 32, r * 32 + 32), recordedLeafHash: recorded };
-    const mismatch = verdicts.mismatches.get(r);
+    const record: StoredRecord = { seq, leafBytes: null, contentHash: hashes.subarray(r * 32, r * 32 + 32), recordedLeafHash: recorded };
+    const mismatch = mismatches.get(r);
     if (mismatch !== undefined) record.columnMismatch = mismatch;
     out.push(record);
-    // Keep the leaf for a second row claiming the same seq; move on once the rows pass it.
-    if (recorded && (r + 1 >= rows.length || rows[r + 1][0] !== seq)) l++;
+    // A second row claiming the same seq is compared with the same leaf; move on once the rows pass it.
+    if (recorded && (r + 1 >= seqs.length || seqs[r + 1] !== seq)) l++;
   }
-  for (; l < leaves.length; l++) out.push({ seq: leaves[l][0], leafBytes: null, contentHash: null, recordedLeafHash: leaves[l][1] });
+  for (; l < leaves.length; l++) out.push(goneRecord(leaves[l]));
   return out;
+}
+
+function goneRecord([seq, hash]: [number, Buffer]): StoredRecord {
+  return { seq, leafBytes: null, contentHash: null, recordedLeafHash: hash };
 }
 
 /**
  * Queries pick partitions through the `partitions` index by time; a table missing from it, or
  * listed with a narrower time span than its rows, hides those rows from every query.
  */
-function checkPartitionIndex(db: SqliteDatabase, scanner: LedgerScanner, problem: (message: string) => void): void {
+function checkPartitionIndex(db: SqliteDatabase, partitions: readonly PartitionExtent[], problem: (message: string) => void): void {
+  const tables = listPartitionTables(db);
   if (!hasTable(db, 'partitions')) {
-    if (scanner.partitions.length > 0) problem('the partitions index is missing: queries find no records');
+    if (partitions.length > 0) problem('the partitions index is missing: queries find no records');
     return;
   }
   const index = new Map(
@@ -167,9 +193,12 @@ function checkPartitionIndex(db: SqliteDatabase, scanner: LedgerScanner, problem
       (row) => [row.day, row],
     ),
   );
-  for (const partition of scanner.partitions) {
-    const listed = index.get(partition.day);
-    index.delete(partition.day);
+  for (const table of tables) index.delete(dayOfTable(table));
+  for (const orphan of index.values()) problem(`the partitions index lists ${orphan.tableName}, which does not exist: queries over ${orphan.day} fail`);
+  for (const partition of partitions) {
+    const listed = db.prepare('SELECT table_name AS tableName, min_ts AS minTs, max_ts AS maxTs FROM partitions WHERE day = ?').get(partition.day) as
+      | { tableName: string; minTs: number; maxTs: number }
+      | undefined;
     const span = db.prepare(`SELECT min(ts) AS minTs, max(ts) AS maxTs FROM ${partition.table}`).get() as { minTs: number; maxTs: number };
     if (!listed || listed.tableName !== partition.table) {
       problem(`partition ${partition.table} is not in the partitions index: queries never read its records`);
@@ -177,7 +206,6 @@ function checkPartitionIndex(db: SqliteDatabase, scanner: LedgerScanner, problem
       problem(`the partitions index gives ${partition.table} a time span narrower than its records: queries miss some of them`);
     }
   }
-  for (const orphan of index.values()) problem(`the partitions index lists ${orphan.tableName}, which does not exist: queries over ${orphan.day} fail`);
 }
 
 async function readWitnesses(dirs: readonly string[]): Promise<{ notes: WitnessCheckpoint[]; problems: string[] }> {

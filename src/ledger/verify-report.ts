@@ -2,7 +2,10 @@
 
 export type RangeKind = 'intact' | 'modified' | 'deleted' | 'inserted' | 'reordered' | 'truncated' | 'expired';
 
-/** Records with seq in [from, to) share one verdict. The ranges of a report tile [0, end) in order. */
+/**
+ * Records with seq in [from, to) share one verdict. The ranges of a report tile [0, end) in order,
+ * except for empty stretches between rows forged beyond the log's end.
+ */
 export interface LedgerRange {
   from: number;
   to: number;

@@ -205,8 +205,10 @@ class VerifyRun {
       this.problems.push(`the store says its ledger has ${this.input.ledgerSize} leaves, yet signed checkpoints cover ${this.pos}: the ledger's own head was altered`);
     }
     const findings = this.withdrawUnauthorisedExpiry([...this.rowFindings.items, ...this.gapFindings.items, ...this.checkpointFindings.items, ...this.otherFindings]);
-    const end = Math.max(this.pos, expectedEnd, ...findings.map((f) => f.to));
-    const ranges = assembleRanges(end, findings);
+    const logEnd = Math.max(this.pos, expectedEnd);
+    const end = Math.max(logEnd, ...findings.map((f) => f.to));
+    // Past the log's end only forged rows exist; the empty stretches between them are no records at all.
+    const ranges = assembleRanges(end, findings).flatMap((range) => (range.kind !== 'intact' || range.to <= logEnd ? [range] : range.from >= logEnd ? [] : [{ ...range, to: logEnd }]));
     const intact =
       ranges.every((range) => range.kind === 'intact' || range.kind === 'expired') &&
       this.problems.length === 0 &&

@@ -96,11 +96,12 @@ function loadPolicyOrFinding(path: string, findings: Finding[]): LoadedPolicy | 
 }
 
 function judgeCoverage(report: PostureReport, rules: readonly CompiledRule[], flags: ApiserverConfig | undefined, policy: LoadedPolicy | undefined, policyPath: string | undefined): void {
-  const offReason = flags === undefined ? undefined : auditOffReason(flags);
+  const off = flags === undefined ? undefined : auditOff(flags);
   const requirements = deriveRequirements(rules);
-  if (offReason !== undefined) {
-    report.coverage = evaluateCoverage(undefined, requirements, offReason);
-    report.coverageNote = `every rule that reads audit events is blind: ${offReason}`;
+  if (off !== undefined) {
+    report.coverage = evaluateCoverage(undefined, requirements, off.short);
+    const unused = policyPath === undefined ? '' : ` (the policy given with --audit-policy is not in use)`;
+    report.coverageNote = `every rule that reads audit events is blind: ${off.long}${unused}`;
     return;
   }
   if (policy === undefined) {
@@ -112,10 +113,12 @@ function judgeCoverage(report: PostureReport, rules: readonly CompiledRule[], fl
   report.findings.push(...checkAuditPolicy(policy), ...coverageFindings(policy, report.coverage));
 }
 
-function auditOffReason(flags: ApiserverConfig): string | undefined {
-  if (!flags.flags.has('audit-policy-file')) return `${flags.file} has no --audit-policy-file: kube-apiserver writes no audit events`;
+function auditOff(flags: ApiserverConfig): { short: string; long: string } | undefined {
+  if (!flags.flags.has('audit-policy-file')) {
+    return { short: 'audit logging is off (no --audit-policy-file)', long: `${flags.file} has no --audit-policy-file: kube-apiserver writes no audit events` };
+  }
   if (!flags.flags.has('audit-log-path') && !flags.flags.has('audit-webhook-config-file')) {
-    return `${flags.file} has neither --audit-log-path nor --audit-webhook-config-file: audit events go nowhere`;
+    return { short: 'audit events go nowhere (no log or webhook backend)', long: `${flags.file} has neither --audit-log-path nor --audit-webhook-config-file: audit events go nowhere` };
   }
   return undefined;
 }

@@ -1,4 +1,5 @@
 import type { Scalar } from '../detect/value-tests.js';
+import { canonicalAuditPath, readFalcoAtom, readSigmaAtom, type ForeignAtom } from './foreign-atoms.js';
 
 /**
  * Reads a compiled rule condition back into a tree. The detection engine keeps rules only as
@@ -10,6 +11,7 @@ import type { Scalar } from '../detect/value-tests.js';
 
 export type ConditionNode =
   | { kind: 'true' }
+  | { kind: 'false' }
   | { kind: 'all'; parts: ConditionNode[] }
   | { kind: 'any'; parts: ConditionNode[] }
   | { kind: 'not'; part: ConditionNode }
@@ -19,7 +21,7 @@ export interface FieldTest {
   kind: 'field';
   /** Canonical field name (ECS name, derived `vigil.k8s.*` name or raw record path). */
   field: string;
-  /** `exists` or a value operator (`eq`, `contains`, `wildcard`, …). */
+  /** `exists`, a value operator (`eq`, `contains`, `wildcard`, …) or `unknown` (an imported test not translated). */
   operator: string;
   flags: string[];
   /** The constants; for `exists` one boolean. */
@@ -50,6 +52,9 @@ class Reader {
 
   node(): ConditionNode {
     if (this.take('true')) return { kind: 'true' };
+    if (this.take('false')) return { kind: 'false' };
+    if (this.text.startsWith('sigma:', this.position)) return this.foreign(readSigmaAtom);
+    if (this.text.startsWith('falco:', this.position)) return this.foreign(readFalcoAtom);
     for (const kind of ['all', 'any', 'not'] as const) {
       if (!this.take(`${kind}(`)) continue;
       const parts = [this.node()];
@@ -64,11 +69,22 @@ class Reader {
     return this.fieldTest();
   }
 
+  private foreign(read: (text: string, start: number) => ForeignAtom): ConditionNode {
+    try {
+      const { node, end } = read(this.text, this.position);
+      this.position = end;
+      return node;
+    } catch (error) {
+      throw this.error((error as Error).message);
+    }
+  }
+
   private fieldTest(): FieldTest {
     const equals = this.text.indexOf('=', this.position);
     if (equals < 0) throw this.error('expected "field|operator=values"');
-    const [field, operator, ...flags] = this.text.slice(this.position, equals).split('|');
-    if (field === '' || operator === undefined) throw this.error('expected "field|operator=values"');
+    const [written, operator, ...flags] = this.text.slice(this.position, equals).split('|');
+    if (written === '' || operator === undefined) throw this.error('expected "field|operator=values"');
+    const field = canonicalAuditPath(written);
     this.position = equals + 1;
     if (operator === 'exists') {
       if (this.take('true')) return { kind: 'field', field, operator, flags: [], values: [true] };
@@ -126,6 +142,8 @@ export function toTerms(node: ConditionNode, negated = false): Term[] {
   switch (node.kind) {
     case 'true':
       return negated ? [] : [[]];
+    case 'false':
+      return negated ? [[]] : [];
     case 'field':
       return [[{ test: node, negated }]];
     case 'not':

@@ -133,7 +133,7 @@ function groupByRequest(requests: readonly RequiredRequest[]): Map<string, Requi
 }
 
 /** Undefined when the policy logs the request as the rule needs; otherwise the gap. */
-export function judge(required: RequiredRequest, decision: PolicyDecision | undefined, offReason = 'audit logging is off'): CoverageGap | undefined {
+function judge(required: RequiredRequest, decision: PolicyDecision | undefined, offReason = 'audit logging is off'): CoverageGap | undefined {
   const base = { request: describeRequest(required.request), shape: required.request, needs: required.level, stages: required.stages };
   if (decision === undefined) return { ...base, level: 'None', logged: [], reason: offReason };
   const policyRule = decision.ruleIndex === undefined ? undefined : decision.ruleIndex + 1;

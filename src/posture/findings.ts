@@ -71,3 +71,42 @@ export function primaryCisId(ids: CisIds | undefined): string | undefined {
   if (ids === undefined) return undefined;
   return ids['cis-1.12'] ?? ids['cis-1.10'] ?? Object.values(ids)[0];
 }
+
+/** Every finding id `vigil posture` reports, with what it means in one line (SARIF rule descriptions, docs). */
+export const FINDING_KINDS: Readonly<Record<string, string>> = {
+  'audit-policy-unset': 'kube-apiserver runs without --audit-policy-file: no audit events at all',
+  'audit-backend-unset': 'neither --audit-log-path nor --audit-webhook-config-file: audit events go nowhere',
+  'audit-log-path-unset': 'audit events only go to the webhook, with no local log file',
+  'audit-log-to-stdout': 'the audit log goes to stdout, out of reach of the rotation flags',
+  'audit-log-maxage': '--audit-log-maxage unset or below 30 days (CIS)',
+  'audit-log-maxbackup': '--audit-log-maxbackup unset or below 10 files (CIS)',
+  'audit-log-maxsize': '--audit-log-maxsize unset or below 100 MB (CIS)',
+  'audit-log-format-legacy': 'audit log in the legacy text format',
+  'audit-webhook-blocking': 'audit webhook in blocking or blocking-strict mode',
+  'audit-webhook-batch-unsafe': 'audit webhook batching set up to drop or burst events',
+  'audit-file-not-mounted': 'an audit file or the log directory is not mounted into the kube-apiserver static pod',
+  'event-ttl-short': 'Kubernetes Events expire within an hour and nothing keeps them',
+  'profiling-enabled': 'kube-apiserver profiling endpoints enabled',
+  'audit-policy-invalid': 'kube-apiserver would refuse the audit policy',
+  'request-unlogged': 'a security-relevant kind of request leaves no audit event',
+  'request-received-only': 'a security-relevant kind of request is logged only at RequestReceived, without its outcome',
+  'request-level-low': 'a write is logged without the request body that shows what it changed',
+  'secret-data-logged': 'Secret contents are written to the audit log',
+  'token-logged': 'bearer tokens are written to the audit log',
+  'configmap-bodies-logged': 'config map contents are written to the audit log',
+  'rule-blind': 'a detection rule can never fire under this audit policy',
+  'rule-partial': 'a detection rule misses some of the requests it watches under this audit policy',
+  'webhook-config-invalid': 'the audit webhook kubeconfig is unusable',
+  'webhook-config-unchecked': 'the audit webhook kubeconfig was not given, so it was not checked',
+  'webhook-plaintext': 'audit events are sent over plain HTTP',
+  'webhook-tls-unverified': "the audit receiver's certificate is not verified",
+  'webhook-no-client-auth': 'kube-apiserver does not authenticate to the audit receiver',
+  'webhook-placeholder': 'the audit webhook kubeconfig still holds a placeholder',
+  'receiver-unreachable': 'the audit receiver does not answer',
+  'cluster-unreachable': 'the cluster API could not be read',
+  'collector-absent': 'no log collector DaemonSet runs in the cluster',
+  'collector-missing-on-nodes': 'a log collector does not run on some nodes',
+  'collector-not-ready': 'a log collector pod is not ready on some nodes',
+  'source-silent': 'a log source stopped arriving in the data dir',
+  'source-never-seen': 'an expected log source never arrived in the data dir',
+};

@@ -91,6 +91,11 @@ export function isClusterScoped(resource: string): boolean {
   return CLUSTER_SCOPED.has(resource);
 }
 
+/** Namespaces a namespaced resource typically lives in, to stand for "any namespace". */
+export function exampleNamespacesOf(resource: string): readonly string[] {
+  return resource === 'leases' ? ['kube-node-lease', 'kube-system'] : ['default', 'kube-system'];
+}
+
 /**
  * kube-apiserver's long-running check (`BasicLongRunningRequestCheck` with verbs watch/proxy and
  * subresources attach/exec/proxy/log/portforward): only these requests get a ResponseStarted stage.

@@ -4,7 +4,7 @@ import type { CoverageEntry, CoverageGap } from './coverage.js';
 import { CIS, FINDING_SEVERITIES, type Finding, type FindingLocation, type Severity } from './findings.js';
 import { rulesLogging, rulesToYaml } from './policy-yaml.js';
 import { REQUEST_CATALOG, type CatalogEntry } from './request-catalog.js';
-import { describeRequest, userNamed, type RequestShape } from './request-shape.js';
+import { describeRequest, resourceLabel, userNamed, type RequestShape } from './request-shape.js';
 import { evaluatePolicy, loggedStages, type PolicyDecision } from './simulator.js';
 
 /**
@@ -16,6 +16,8 @@ export function checkAuditPolicy(loaded: LoadedPolicy): Finding[] {
 }
 
 const MAX_EVIDENCE = 4;
+/** Requests that carry a body worth logging; a delete's body is only its options. */
+const BODY_VERBS = new Set(['create', 'update', 'patch']);
 
 function catalogFindings(loaded: LoadedPolicy, entry: CatalogEntry): Finding[] {
   const judged = entry.requests.map((request) => {
@@ -61,7 +63,9 @@ function catalogFindings(loaded: LoadedPolicy, entry: CatalogEntry): Finding[] {
       subject: entry.id,
     });
   }
-  const tooLow = judged.filter(({ decision, stages }) => stages.length > 0 && !levelAtLeast(decision.level, entry.wanted));
+  const tooLow = judged.filter(
+    ({ request, decision, stages }) => stages.length > 0 && BODY_VERBS.has(request.verb) && !levelAtLeast(decision.level, entry.wanted),
+  );
   if (tooLow.length > 0) {
     findings.push({
       id: 'request-level-low',
@@ -184,7 +188,7 @@ export function coverageFindings(loaded: LoadedPolicy, coverage: readonly Covera
       title: `${entry.status === 'blind' ? 'Detection blind' : 'Detection partly blind'}: ${entry.title} (${entry.ruleId})`,
       evidence: [
         `needs ${entry.needs.level} at ${entry.needs.stages.join(' or ')}; ${entry.covered} of ${entry.checked} watched requests are logged as needed`,
-        ...entry.gaps.slice(0, 3).map((gap) => `${gap.request}: ${gap.reason}`),
+        ...distinctTargets(entry.gaps).slice(0, 3).map((gap) => `${gap.request}: ${gap.reason}`),
       ],
       fix: gapFix(loaded, entry.gaps, entry.needs.level),
       cis: CIS.policyCoversConcerns,
@@ -193,6 +197,22 @@ export function coverageFindings(loaded: LoadedPolicy, coverage: readonly Covera
     });
   }
   return findings;
+}
+
+/** Gaps on different resources and verbs first, so three lines of evidence show three different holes. */
+function distinctTargets(gaps: readonly CoverageGap[]): CoverageGap[] {
+  const seen = new Set<string>();
+  const first: CoverageGap[] = [];
+  const rest: CoverageGap[] = [];
+  for (const gap of gaps) {
+    const target = gap.shape.resource === undefined ? `${gap.shape.verb} ${gap.shape.path}` : `${gap.shape.verb} ${resourceLabel(gap.shape.resource)}`;
+    if (seen.has(target)) rest.push(gap);
+    else {
+      seen.add(target);
+      first.push(gap);
+    }
+  }
+  return [...first, ...rest];
 }
 
 function gapFix(loaded: LoadedPolicy, gaps: readonly CoverageGap[], level: AuditLevel): string {

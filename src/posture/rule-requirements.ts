@@ -13,7 +13,7 @@ import {
   type Literal,
   type Term,
 } from './condition-signature.js';
-import { groupsOfResource, isClusterScoped, verbsFor } from './kubernetes-resources.js';
+import { exampleNamespacesOf, groupsOfResource, isClusterScoped, verbsFor } from './kubernetes-resources.js';
 import { REQUEST_CATALOG } from './request-catalog.js';
 import { REPRESENTATIVE_USERS, requestKey, userNamed, type RequestShape, type RequestUser, type ResourceTarget } from './request-shape.js';
 import { syntheticEvent } from './synthetic-event.js';
@@ -65,6 +65,7 @@ export function deriveRequirement(rule: CompiledRule): RuleRequirement {
   if (!auditPolicyDecides) return base;
   try {
     const match = parseConditionSignature(rule.condition.signature);
+    if (match.kind === 'false') return { ...base, unanalysable: 'its condition can never match (see `vigil rules lint`)' };
     const operatorFields = operatorFieldsOf(rule);
     const conditions: Array<[string, ConditionNode]> =
       rule.operator.kind === 'sequence'
@@ -135,8 +136,8 @@ function needsOf(term: Term, operatorFields: readonly string[], notes: Set<strin
 }
 
 function levelToRead(field: string, notes: Set<string>): AuditLevel {
-  if (/^requestObject($|[.[])/.test(field)) return 'Request';
-  if (/^responseObject($|[.[])/.test(field)) return 'RequestResponse';
+  if (/^requestObject(?!\w)/.test(field)) return 'Request';
+  if (/^responseObject(?!\w)/.test(field)) return 'RequestResponse';
   const under = (roots: readonly string[]) => roots.some((root) => field === root || field.startsWith(`${root}.`));
   if (under(DERIVED_FROM_REQUEST_BODY)) return 'Request';
   if (!under(DERIVED_FROM_METADATA) && derivedFieldFor(field) !== undefined) {
@@ -148,7 +149,6 @@ function levelToRead(field: string, notes: Set<string>): AuditLevel {
 // ---------------------------------------------------------------- which requests
 
 const MAX_VALUES = 8;
-const NAMESPACED_EXAMPLES = ['default', 'kube-system'];
 
 interface Dimensions {
   verbs?: string[];
@@ -165,16 +165,21 @@ interface Dimensions {
 
 function candidateRequests(term: Term, notes: Set<string>): RequestShape[] {
   const dims = dimensionsOf(term);
+  if (dims.resources === undefined && dims.paths === undefined) return catalogRequests(dims);
   const users: RequestUser[] =
     dims.users === undefined
-      ? REPRESENTATIVE_USERS.map((user) => ({ name: user.name, groups: [...new Set([...dims.groups, ...user.groups])] }))
+      ? REPRESENTATIVE_USERS.map((user) => withGroups(user, dims.groups))
       : dims.users.map((name) => userNamed(name, dims.groups));
-  const targets = dims.resources !== undefined ? resourceTargets(dims, notes) : dims.paths !== undefined ? pathTargets(dims) : catalogTargets(dims);
+  const targets = dims.resources !== undefined ? resourceTargets(dims, notes) : pathTargets(dims);
   const requests: RequestShape[] = [];
   for (const { verbs, resource, path } of targets) {
     for (const verb of verbs) for (const user of users) requests.push({ user, verb, resource, path });
   }
   return requests;
+}
+
+function withGroups(user: RequestUser, groups: readonly string[]): RequestUser {
+  return groups.length === 0 ? user : { name: user.name, groups: [...new Set([...groups, ...user.groups])] };
 }
 
 interface Target {
@@ -211,29 +216,38 @@ function resourceTargets(dims: Dimensions, notes: Set<string>): Target[] {
 function namespacesFor(dims: Dimensions, resource: string, verb: string): string[] {
   if (dims.namespaces !== undefined) return dims.namespaces;
   if (isClusterScoped(resource)) return [''];
-  return verb === 'list' || verb === 'watch' ? [...NAMESPACED_EXAMPLES, ''] : NAMESPACED_EXAMPLES;
+  const examples = exampleNamespacesOf(resource);
+  return verb === 'list' || verb === 'watch' ? [...examples, ''] : [...examples];
 }
 
 function pathTargets(dims: Dimensions): Target[] {
   return (dims.paths ?? []).map((path) => ({ verbs: dims.verbs ?? ['get'], path }));
 }
 
-/** Rules that do not name a resource watch any request: the catalog's requests stand for "any". */
-function catalogTargets(dims: Dimensions): Target[] {
-  const seen = new Map<string, Target>();
+/**
+ * Rules that name no resource watch any request of their callers: the catalog's requests, by the
+ * callers the catalog gives them, stand for "any" (with the verbs, namespaces, names and users
+ * the rule does name).
+ */
+function catalogRequests(dims: Dimensions): RequestShape[] {
+  const requests: RequestShape[] = [];
   for (const entry of REQUEST_CATALOG) {
     if (entry.anyCaller === false) continue;
     for (const request of entry.requests) {
-      const resource = request.resource === undefined ? undefined : narrowed(request.resource, dims);
-      for (const target of resource === undefined ? [undefined] : resource) {
-        const key = JSON.stringify([target, request.path]);
-        const known = seen.get(key);
-        const verbs = dims.verbs ?? [...new Set([...(known?.verbs ?? []), request.verb])];
-        seen.set(key, { verbs, resource: target, path: request.path });
+      const users = dims.users === undefined ? [request.user] : dims.users.map((name) => userNamed(name, dims.groups));
+      if (request.resource === undefined) {
+        if (dims.verbs !== undefined && !dims.verbs.includes(request.verb)) continue;
+        for (const user of users) requests.push({ user: user === undefined ? undefined : withGroups(user, dims.groups), verb: request.verb, path: request.path });
+        continue;
+      }
+      for (const resource of narrowed(request.resource, dims)) {
+        for (const verb of dims.verbs ?? [request.verb]) {
+          for (const user of users) requests.push({ user: user === undefined ? undefined : withGroups(user, dims.groups), verb, resource });
+        }
       }
     }
   }
-  return [...seen.values()];
+  return requests;
 }
 
 /** A catalog target moved into the namespaces and names the rule asks for. */
@@ -300,17 +314,23 @@ function knownFields(request: RequestShape): Set<string> {
   return known;
 }
 
+interface Synthetic {
+  event: VigilEvent;
+  known: Set<string>;
+}
+
 const atomCache = new Map<string, CompiledCondition>();
-const eventCache = new WeakMap<RequestShape, VigilEvent>();
+const syntheticCache = new WeakMap<RequestShape, Synthetic>();
 
 function literalAllows(literal: Literal, request: RequestShape): boolean {
-  if (!knownFields(request).has(literal.test.field)) return true;
-  let event = eventCache.get(request);
-  if (event === undefined) {
-    event = syntheticEvent(request);
-    eventCache.set(request, event);
+  if (literal.test.operator === 'unknown') return true;
+  let synthetic = syntheticCache.get(request);
+  if (synthetic === undefined) {
+    synthetic = { event: syntheticEvent(request), known: knownFields(request) };
+    syntheticCache.set(request, synthetic);
   }
-  return atomOf(literal.test).test(event) !== literal.negated;
+  if (!synthetic.known.has(literal.test.field)) return true;
+  return atomOf(literal.test).test(synthetic.event) !== literal.negated;
 }
 
 /** The field test compiled by the engine's own compiler, so wildcards, case and numbers behave alike. */

@@ -60,7 +60,10 @@ function matchesResource(rule: PolicyRule, request: RequestShape): boolean {
   });
 }
 
-/** `pods` (no subresources), `pods/log`, `*` (everything), `*\/scale`, `pods/*`. */
+/**
+ * `pods` (no subresources), `pods/log`, `*` (everything), `*\/scale`, and `pods/*`, which
+ * checker.go compares with the bare resource, so it matches pods itself as well as its subresources.
+ */
 function resourcePatternMatches(pattern: string, resource: string, subresource: string | undefined, combined: string): boolean {
   if (pattern === combined || pattern === '*') return true;
   if (subresource !== undefined && pattern.startsWith('*/') && pattern.slice(2) === subresource) return true;

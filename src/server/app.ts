@@ -1,11 +1,20 @@
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { IngestHooks } from '../ingest/ingest.js';
+import { withSourceHealth } from '../sources/health/hooks.js';
+import { SourceHealthRecorder } from '../sources/health/source-health.js';
+import { SqliteSourceHealth } from '../store/sqlite/source-health.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { type ApiOptions, registerApi, transportOptions } from './api.js';
 import type { TokenStore } from './auth/token-store.js';
+import type { AlertService } from '../alert/service.js';
+import { registerAlertRoutes } from './routes/alerts.js';
 import { registerAuditWebhook } from './routes/audit-webhook.js';
+import { registerFirehoseReceiver } from './routes/firehose.js';
+import { registerPubSubReceiver, withoutQueryToken } from './routes/pubsub-push.js';
+import { registerSourcesApi } from './routes/sources.js';
 
-export interface ServerOptions {
+export interface ServerOptions extends ApiOptions {
   store: SqliteStore;
   tokens: TokenStore;
   /** Largest request body accepted; larger ones get 413. */
@@ -17,15 +26,25 @@ export interface ServerOptions {
   maxHeapBytes: number;
   hooks?: IngestHooks;
   logLevel: string;
+  /** Alerting (lifecycle, silences, deliveries, routes) behind /api/v1/alerts. */
+  alerting?: AlertService;
 }
 
 /** Builds the HTTP server: health probes without auth, everything else behind bearer tokens. */
 export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit: options.bodyLimit,
-    logger: { level: options.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    logger: {
+      level: options.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-amz-firehose-access-key"]'],
+      // The Pub/Sub receiver takes its token in the URL; request logs must not show it.
+      serializers: { req: (request) => ({ method: request.method, url: withoutQueryToken(request.url), host: request.host, remoteAddress: request.ip }) },
+    },
     disableRequestLogging: false,
+    ...transportOptions(options),
   });
+  // First, before any route: the OpenAPI document is built from the routes as they are added.
+  const api = registerApi(app, options);
   // Bodies are kept as text: records are stored verbatim and malformed ones quarantined, not rejected whole.
   app.addContentTypeParser(['application/json', 'application/x-ndjson', 'text/plain'], { parseAs: 'string' }, (_request, body, done) => {
     done(null, body);
@@ -39,6 +58,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       return reply.code(503).send({ status: 'not ready', error: (error as Error).message });
     }
   });
+  const health = new SqliteSourceHealth(options.store.db);
+  const receiving = { ...options, hooks: withSourceHealth(new SourceHealthRecorder(health), api.hooks) };
+  registerSourcesApi(app, { tokens: options.tokens, health, rules: options.rules });
+  if (options.alerting) registerAlertRoutes(app, { tokens: options.tokens, alerting: options.alerting });
   void app.register(async (receivers) => {
     // Only the receivers shed load: probes and queries keep answering while ingest backs off.
     await receivers.register(underPressure, {
@@ -49,7 +72,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
         void reply.code(429).header('Retry-After', '1').send({ error: `receiver overloaded (${type}); retry after 1 s` });
       },
     });
-    registerAuditWebhook(receivers, options);
+    registerAuditWebhook(receivers, receiving);
+    registerFirehoseReceiver(receivers, receiving);
+    registerPubSubReceiver(receivers, receiving);
   });
   return app;
 }

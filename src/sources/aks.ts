@@ -21,6 +21,10 @@ const LINE_CATEGORIES = new Set([
   'csi-snapshot-controller',
 ]);
 
+/** AKS's managed control plane acts as these users (the "Log roles" of Microsoft's view-master-logs page). */
+const AKS_IDENTITIES = new Set(['aksService', 'masterclient', 'nodeclient']);
+const isAksIdentity = (userName: string): boolean => AKS_IDENTITIES.has(userName);
+
 /** Why an AKS record could not become an event; becomes the quarantine reason. */
 class UnreadableAksRecord extends Error {}
 
@@ -97,7 +101,7 @@ function auditEvent(record: AksRecord, text: string, origin: CloudOrigin, contex
     const redactedLog = typeof log === 'string' ? JSON.stringify(audit) : audit;
     stored = JSON.stringify({ ...record, properties: { ...record.properties, log: redactedLog } });
   }
-  return cloudAuditEvent(audit, stored, context.cluster, 'cloud.aks', origin);
+  return cloudAuditEvent(audit, stored, context.cluster, 'cloud.aks', origin, isAksIdentity);
 }
 
 function lineEvent(record: AksRecord, text: string, origin: CloudOrigin, context: DecodeContext): VigilEvent {

@@ -17,9 +17,18 @@ export interface CloudOrigin {
  * A Kubernetes audit Event delivered inside a cloud provider's envelope, normalized exactly as a
  * native audit log line is (same fields, same dedup by auditID and stage), under the cloud source.
  * `raw` is the audit Event itself, so rules that address its paths (`requestObject.spec…`) work
- * unchanged; `record` is the provider's envelope as stored. Throws `NotAnAuditEvent`.
+ * unchanged; `record` is the provider's envelope as stored. The provider's own control-plane
+ * identities (`isProviderIdentity`) count as controllers, not people. Throws `NotAnAuditEvent`.
  */
-export function cloudAuditEvent(audit: Json, record: string, cluster: string, source: CloudAuditSource, origin: CloudOrigin = {}): VigilEvent {
+export function cloudAuditEvent(
+  audit: Json,
+  record: string,
+  cluster: string,
+  source: CloudAuditSource,
+  origin: CloudOrigin = {},
+  isProviderIdentity: (userName: string) => boolean = () => false,
+): VigilEvent {
   const event = normalizeAuditEvent(audit, record, cluster);
-  return { ...event, ...origin, source, id: eventId(event.timestamp, cluster, source, event.dedupKey) };
+  const actorKind = event.userName !== undefined && isProviderIdentity(event.userName) ? 'controller' : event.actorKind;
+  return { ...event, ...origin, source, actorKind, id: eventId(event.timestamp, cluster, source, event.dedupKey) };
 }

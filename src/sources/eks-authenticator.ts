@@ -17,6 +17,9 @@ export interface AuthenticatorLine {
   cluster: string;
 }
 
+/** EKS's own components authenticate as `eks:*` users (eks:node-manager, eks:certificate-controller, …). */
+export const isEksIdentity = (userName: string): boolean => userName.startsWith('eks:');
+
 /**
  * The verdicts aws-iam-authenticator logs (kubernetes-sigs/aws-iam-authenticator
  * pkg/server/server.go): "access granted" with username, uid and groups; "access denied" with
@@ -49,7 +52,7 @@ export function authenticatorEvent(input: AuthenticatorLine): VigilEvent | undef
     outcome: outcome ?? 'unknown',
     userName: username ?? (outcome ? str(fields.arn) : undefined),
     userGroups: groups,
-    actorKind: username ? actorKindOf(username, groups) : undefined,
+    actorKind: username === undefined ? undefined : isEksIdentity(username) ? 'controller' : actorKindOf(username, groups),
     hostName: input.logStream,
     message: error ? `${msg}: ${error}` : msg,
     logLevel: str(fields.level),

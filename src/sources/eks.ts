@@ -14,7 +14,7 @@ import {
   singleEventPayload,
 } from './cloudwatch.js';
 import { controlPlaneLineEvent } from './control-plane-line.js';
-import { authenticatorEvent } from './eks-authenticator.js';
+import { authenticatorEvent, isEksIdentity } from './eks-authenticator.js';
 import { describeValue, isObject, str } from './json-value.js';
 import { contentKey } from './record-identity.js';
 import type { Decoded, DecodeContext, Source } from './source.js';
@@ -111,9 +111,13 @@ export function decodeFirehoseRecords(records: ReadonlyArray<{ data: string }>, 
   });
 }
 
-/** A control message (CloudWatch checking the destination) carries no log events. */
+/** A control message (CloudWatch checking the destination) carries no log events; other log groups are refused. */
 function decodePayload(payload: SubscriptionPayload, text: string, where: string, context: DecodeContext, into: Decoded): void {
   if (payload.messageType === 'CONTROL_MESSAGE') return;
+  if (!isEksPayload(payload)) {
+    into.rejections.push({ reason: `log group "${payload.logGroup}", stream "${payload.logStream}" is not an EKS control-plane log (/aws/eks/<cluster>/cluster)`, where, text });
+    return;
+  }
   const alone = payload.logEvents.length === 1;
   payload.logEvents.forEach((event, index) => {
     const eventWhere = `${where ? `${where} ` : ''}logEvents[${index}]`;
@@ -158,7 +162,7 @@ function auditEvent(input: LogEventInput, context: DecodeContext): VigilEvent {
   }
   if (!isObject(audit)) throw new NotAnAuditEvent(`log event message is ${describeValue(audit)}, not an audit Event`);
   const record = redactSecrets(audit) ? input.recordWith(JSON.stringify(audit)) : input.recordWith(input.event.message);
-  return cloudAuditEvent(audit, record, context.cluster, 'cloud.eks', { hostName: input.logStream });
+  return cloudAuditEvent(audit, record, context.cluster, 'cloud.eks', { hostName: input.logStream }, isEksIdentity);
 }
 
 function lineEvent(kind: 'authenticator' | 'component', input: LogEventInput, context: DecodeContext): VigilEvent {

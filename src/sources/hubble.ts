@@ -56,7 +56,9 @@ export const hubbleSource: Source = {
       return decoded;
     }
     const at = { timestamp, record: text, cluster: context.cluster };
-    decoded.events.push(flow ? flowEvent(flow, response, at) : frameEvent(kind as 'lost' | 'status', response, at));
+    // Rules address `flow.*` whichever shape the line had.
+    const raw = kind === 'bare' ? { flow: response } : response;
+    decoded.events.push(flow ? flowEvent(flow, raw, at) : frameEvent(kind as 'lost' | 'status', response, at));
     return decoded;
   },
 };
@@ -68,7 +70,8 @@ interface Read {
   cluster: string;
 }
 
-function flowEvent(flow: Json, response: Json, { timestamp, record, cluster }: Read): VigilEvent {
+/** `raw` is the GetFlowsResponse (a bare flow wrapped as one), so node_name sits beside the flow. */
+function flowEvent(flow: Json, raw: Json, { timestamp, record, cluster }: Read): VigilEvent {
   const dedupKey = str(flow.uuid) ?? contentKey(record);
   const ip = isObject(flow.IP) ? flow.IP : {};
   const source = isObject(flow.source) ? flow.source : {};
@@ -87,11 +90,11 @@ function flowEvent(flow: Json, response: Json, { timestamp, record, cluster }: R
     sourceIp: str(ip.source),
     namespace: str(source.namespace),
     podName: str(source.pod_name),
-    hostName: str(flow.node_name) ?? str(response.node_name),
+    hostName: str(flow.node_name) ?? str(raw.node_name),
     statusCode: num(http?.code),
     requestUri: str(http?.url),
     message: describeFlow(flow, verdict),
-    raw: response,
+    raw,
     record,
   };
 }

@@ -19,7 +19,7 @@ export function startServer(args: readonly string[]): Promise<RunningServer> {
     let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /vigil serving on (http:\/\/[\d.:]+)/.exec(output);
+      const match = /vigil serving on (https?:\/\/[\d.:]+)/.exec(output);
       if (match) {
         resolve({
           url: match[1],

@@ -1,8 +1,16 @@
+import { userInfo } from 'node:os';
 import { type Command, Option } from 'commander';
+import { LedgerAdminRecorder } from '../../alert/admin-recorder.js';
+import { AlertActionError } from '../../alert/alert-action-error.js';
+import { openAlertingState } from '../../alert/alerting-state.js';
+import { AlertsApiClient } from '../../alert/api-client.js';
+import { defaultAlertingConfig } from '../../alert/config.js';
+import type { AlertOperations, DeliveryView, SilenceView } from '../../alert/operations.js';
+import { AlertService } from '../../alert/service.js';
 import type { AlertStatus } from '../../detect/alert-store.js';
 import { SEVERITIES, type Severity } from '../../detect/rule-schema.js';
 import { parseTimeBound } from '../../query/index.js';
-import { SqliteAlertStore } from '../../store/sqlite/alert-store.js';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../../store/sqlite/outbox.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { alertTable } from '../alert-table.js';
 import { UsageError, exitCodes } from '../exit.js';
@@ -11,7 +19,14 @@ import { render } from '../render.js';
 
 const STATUSES: readonly AlertStatus[] = ['open', 'acknowledged', 'resolved'];
 
-interface ListOptions {
+interface Target {
+  dataDir: string;
+  server?: string;
+  token?: string;
+  actor?: string;
+}
+
+interface ListOptions extends Target {
   status?: AlertStatus;
   severity?: Severity;
   rule?: string;
@@ -19,14 +34,35 @@ interface ListOptions {
   since?: string;
   limit: number;
   output: OutputFormat;
-  dataDir: string;
+}
+
+interface SilenceOptions extends Target {
+  matcher: string[];
+  for?: string;
+  until?: string;
+  start?: string;
+  comment: string;
+  output: OutputFormat;
+}
+
+interface DeliveriesOptions extends Target {
+  status?: DeliveryStatus;
+  receiver?: string;
+  alert?: string;
+  limit: number;
+  retry?: number;
+  output: OutputFormat;
 }
 
 export function register(program: Command): void {
-  const alerts = program.command('alerts').description('Alerts raised by the detection rules on stored events');
-  alerts
-    .command('list')
-    .description('List alerts, most recently active first')
+  const alerts = program
+    .command('alerts')
+    .description('Alerts raised by the detection rules: list, acknowledge, resolve, silence, and their notifications')
+    .addHelpText(
+      'after',
+      '\nEvery command works on the data directory, or through a running server with --server URL (and a token\nin VIGIL_TOKEN or --token). While vigil serve runs on a data directory, act through it with --server.',
+    );
+  targeted(alerts.command('list').description('List alerts, most recently active first'))
     .addOption(new Option('--status <status>').choices(STATUSES))
     .addOption(new Option('--severity <level>', 'this severity or higher').choices(SEVERITIES))
     .option('--rule <id>', 'only this rule')
@@ -34,32 +70,101 @@ export function register(program: Command): void {
     .option('--since <when>', 'last seen at or after: 1h, 7d or an RFC 3339 time')
     .option('--limit <n>', 'at most this many', positiveInteger('--limit'), 200)
     .addOption(outputOption())
-    .addOption(dataDirOption())
     .addHelpText('after', '\nExamples:\n  vigil alerts list --severity high\n  vigil alerts list --rule k8s-mass-delete --since 24h -o json')
     .action((options: ListOptions) =>
-      withAlerts(options.dataDir, async (store) => {
+      withOperations(options, async (ops) => {
         const since = options.since === undefined ? undefined : parseSince(options.since);
-        const list = await store.listAlerts({ ...options, ruleId: options.rule, since });
+        const list = await ops.list({ status: options.status, severity: options.severity, ruleId: options.rule, cluster: options.cluster, since, limit: options.limit });
         process.stdout.write(render(options.output, list, () => alertTable(list, true)));
       }),
     );
-  alerts
-    .command('show')
-    .description('Show one alert with its event ids (vigil query "event.id=…" shows the events)')
+  targeted(alerts.command('show').description('Show one alert: its events ids, transitions (who, when, why), escalations and deliveries'))
     .argument('<id>')
     .addOption(outputOption('yaml'))
-    .addOption(dataDirOption())
-    .action((id: string, options: { output: OutputFormat; dataDir: string }) =>
-      withAlerts(options.dataDir, async (store) => {
-        const alert = await store.getAlert(id);
-        if (!alert) {
-          process.stderr.write(`vigil: no alert with id "${id}"; see vigil alerts list\n`);
-          process.exitCode = exitCodes.problems;
-          return;
-        }
+    .action((id: string, options: Target & { output: OutputFormat }) =>
+      withOperations(options, async (ops) => {
+        const alert = await ops.show(id);
+        if (!alert) throw new AlertActionError(`no alert with id "${id}"; see vigil alerts list`, 'not-found');
         process.stdout.write(render(options.output, [alert], () => alertTable([alert], true)));
       }),
     );
+  for (const [name, verb] of [
+    ['ack', 'Acknowledge an alert: its escalation stops; receivers that were notified are told'],
+    ['resolve', 'Resolve an alert: receivers that were notified get a resolved notice'],
+  ] as const) {
+    targeted(alerts.command(name).description(verb))
+      .argument('<id>')
+      .option('--reason <text>', 'why (kept with the transition and in the ledger)', '')
+      .addOption(outputOption())
+      .addHelpText('after', `\nExample:\n  vigil alerts ${name} 3f2a9c… --reason "${name === 'ack' ? 'looking into it' : 'planned maintenance, confirmed with the owner'}"`)
+      .action((id: string, options: Target & { reason: string; output: OutputFormat }) =>
+        withOperations(options, async (ops) => {
+          const alert = name === 'ack' ? await ops.acknowledge(id, options.reason) : await ops.resolve(id, options.reason);
+          process.stdout.write(render(options.output, [alert], () => alertTable([alert], true)));
+        }),
+      );
+  }
+  targeted(alerts.command('silence').description('Silence the alerts that match: no escalation, no notification until it ends'))
+    .requiredOption('-m, --matcher <matcher>', 'LABEL OP VALUE, e.g. rule=k8s-exec-into-pod, severity<=medium, namespace=~"dev-.*" (repeatable; all must match)', collect, [])
+    .option('--for <duration>', 'how long, e.g. 2h')
+    .option('--until <time>', 'until this RFC 3339 time')
+    .option('--start <time>', 'from this RFC 3339 time (default now)')
+    .requiredOption('--comment <text>', 'why')
+    .addOption(outputOption())
+    .addHelpText('after', '\nLabels: severity, rule, title, format, technique and the entity keys (user, namespace, sourceIP, cluster, …).\nExample:\n  vigil alerts silence -m rule=k8s-exec-into-pod -m namespace=dev --for 4h --comment "debugging session, ticket OPS-12"')
+    .action((options: SilenceOptions) =>
+      withOperations(options, async (ops) => {
+        if ((options.for === undefined) === (options.until === undefined)) throw new UsageError('give how long the silence lasts: --for 2h or --until 2026-07-01T18:00:00Z');
+        const silence = await ops.silence({ matchers: options.matcher, duration: options.for, endsAt: options.until, startsAt: options.start, comment: options.comment });
+        process.stdout.write(render(options.output, [silence], () => silenceTable([silence])));
+      }),
+    );
+  targeted(alerts.command('unsilence').description('End a silence now'))
+    .argument('<silence-id>')
+    .addOption(outputOption())
+    .action((id: string, options: Target & { output: OutputFormat }) =>
+      withOperations(options, async (ops) => {
+        const silence = await ops.unsilence(id);
+        process.stdout.write(render(options.output, [silence], () => silenceTable([silence])));
+      }),
+    );
+  targeted(alerts.command('silences').description('List silences that have not ended'))
+    .addOption(outputOption())
+    .action((options: Target & { output: OutputFormat }) =>
+      withOperations(options, async (ops) => {
+        const list = await ops.silences();
+        process.stdout.write(render(options.output, list, () => silenceTable(list)));
+      }),
+    );
+  targeted(alerts.command('deliveries').description('Notifications in the outbox: pending, delivered, dead letters'))
+    .addOption(new Option('--status <status>').choices(DELIVERY_STATUSES))
+    .option('--receiver <name>', 'only this receiver')
+    .option('--alert <id>', 'only notifications about this alert')
+    .option('--limit <n>', 'at most this many', positiveInteger('--limit'), 100)
+    .option('--retry <delivery-id>', 'give a dead letter a fresh set of attempts', positiveInteger('--retry'))
+    .addOption(outputOption())
+    .addHelpText('after', '\nExamples:\n  vigil alerts deliveries --status dead\n  vigil alerts deliveries --retry 42')
+    .action((options: DeliveriesOptions) =>
+      withOperations(options, async (ops) => {
+        const list = options.retry === undefined ? await ops.deliveries({ status: options.status, receiver: options.receiver, alertId: options.alert, limit: options.limit }) : [await ops.requeue(options.retry)];
+        process.stdout.write(render(options.output, list, () => deliveryTable(list)));
+        if (options.retry === undefined && options.status === undefined && list.some((delivery) => delivery.status === 'dead')) {
+          process.stderr.write('some notifications are dead letters; fix the receiver, then: vigil alerts deliveries --retry ID\n');
+        }
+      }),
+    );
+}
+
+function targeted(command: Command): Command {
+  return command
+    .addOption(dataDirOption())
+    .addOption(new Option('--server <url>', 'act through a running vigil serve instead of the data directory').env('VIGIL_SERVER'))
+    .addOption(new Option('--token <token>', 'bearer token for --server (viewer to read, responder to act)').env('VIGIL_TOKEN'))
+    .option('--actor <name>', 'who acts, without --server (default: your user name)');
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function parseSince(text: string): number {
@@ -70,11 +175,58 @@ function parseSince(text: string): number {
   }
 }
 
-async function withAlerts(dataDir: string, work: (alerts: SqliteAlertStore) => Promise<void>): Promise<void> {
-  const store = SqliteStore.open(dataDir);
+/** Runs against the server or the data directory; action errors are reported, not thrown (exit 1). */
+async function withOperations(target: Target, work: (ops: AlertOperations) => Promise<void>): Promise<void> {
   try {
-    await work(new SqliteAlertStore(store.db));
-  } finally {
-    await store.close();
+    if (target.server !== undefined) {
+      if (target.token === undefined) throw new UsageError('--server needs a token: --token or VIGIL_TOKEN');
+      await work(new AlertsApiClient(target.server, target.token));
+      return;
+    }
+    const store = SqliteStore.open(target.dataDir);
+    try {
+      const recorder = LedgerAdminRecorder.forStore(store);
+      const config = defaultAlertingConfig();
+      const service = new AlertService(openAlertingState(store.db, recorder), recorder, { config: () => config });
+      await work(service.as(target.actor ?? currentUser()));
+    } finally {
+      await store.close();
+    }
+  } catch (error) {
+    if (!(error instanceof AlertActionError)) throw error;
+    process.stderr.write(`vigil: ${error.message}\n`);
+    process.exitCode = exitCodes.problems;
   }
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    // A uid without a passwd entry (common in containers) has no name.
+    return `uid ${process.getuid?.() ?? 'unknown'}`;
+  }
+}
+
+function silenceTable(silences: readonly SilenceView[]) {
+  return {
+    columns: ['id', 'state', 'matchers', 'starts', 'ends', 'by', 'comment'],
+    rows: silences.map((silence) => [silence.id, silence.state, silence.matchers.join(' '), silence.startsAt, silence.endsAt, silence.createdBy, silence.comment]),
+  };
+}
+
+function deliveryTable(deliveries: readonly DeliveryView[]) {
+  return {
+    columns: ['id', 'receiver', 'status', 'attempts', 'created', 'next attempt', 'alerts', 'last error'],
+    rows: deliveries.map((delivery) => [
+      delivery.id,
+      delivery.receiver,
+      delivery.status,
+      delivery.attempts,
+      delivery.createdAt,
+      delivery.nextAttemptAt,
+      delivery.alerts.map((alert) => `${alert.event}:${alert.id}`).join(' '),
+      delivery.lastError,
+    ]),
+  };
 }

@@ -3,7 +3,7 @@ import { loadRuleSet } from '../../detect/loader.js';
 import { DetectionStage } from '../../ingest/detection-stage.js';
 import { formatSummary, ingestBatches } from '../../ingest/ingest.js';
 import { inputFromPath } from '../../sources/input.js';
-import { packagePath } from '../../package-root.js';
+import { DEMO_CLUSTER, DEMO_LOG } from '../../server/demo-replay.js';
 import { readEvents } from '../../sources/read.js';
 import { SqliteAlertStore } from '../../store/sqlite/alert-store.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
@@ -11,10 +11,6 @@ import { alertTable } from '../alert-table.js';
 import { dataDirOption } from '../options.js';
 import { renderTable } from '../render.js';
 import { SERVE_DEFAULTS, serve } from './serve.js';
-
-/** The bundled demo cluster: a day of a four-node cluster's audit log with attacks mixed in (demo/README.md). */
-const DEMO_LOG = packagePath('demo', 'demo-cluster-audit.log.gz');
-const DEMO_CLUSTER = 'demo';
 
 export function register(program: Command): void {
   program

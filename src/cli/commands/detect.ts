@@ -1,8 +1,8 @@
 import { type Command, Option } from 'commander';
 import { alertToJson, severityRank, type Alert, type AlertJson } from '../../detect/alert.js';
 import { Detector } from '../../detect/detector.js';
-import { RuleLoadError, loadRuleSet } from '../../detect/loader.js';
-import type { CompiledRule } from '../../detect/rule.js';
+import type { LoadNote } from '../../detect/formats/rule-format.js';
+import { type LoadedRuleSet, RuleLoadError, loadRuleSets } from '../../detect/loader.js';
 import { SEVERITIES, type Severity } from '../../detect/rule-schema.js';
 import { inputFromPath, totalBytesRead, totalSize } from '../../sources/input.js';
 import { readEvents } from '../../sources/read.js';
@@ -13,7 +13,7 @@ import { alertTable } from '../alert-table.js';
 import { render } from '../render.js';
 
 interface DetectOptions {
-  rules: string;
+  rules: string[];
   cluster: string;
   output: OutputFormat;
   minSeverity: Severity;
@@ -37,29 +37,48 @@ is printed (or records had to be skipped), 0 when none.
 Examples:
   vigil detect /var/log/kubernetes/audit/audit.log
   zcat audit-*.log.gz | vigil detect -o ndjson -
-  vigil detect --rules ./my-rules --min-severity high audit.log`,
+  vigil detect --rules ./my-rules --min-severity high audit.log
+  vigil detect --rules falco_k8s_audit_rules.yaml --rules ./sigma-rules --rules builtin audit.log`,
     )
     .action(async (paths: string[], options: DetectOptions) => {
       process.exitCode = await runDetect(paths, options);
     });
 }
 
+/**
+ * `--rules PATH`, repeatable: rule files or directories in any format Vigil reads (Vigil YAML,
+ * Sigma, Falco; recognised from each file's content), loaded in the order given. Naming any
+ * replaces the built-in pack; `--rules builtin` brings it back.
+ */
 export function rulesOption(): Option {
-  return new Option('--rules <dir>', 'rules directory or file, or "builtin" for the built-in pack').default('builtin');
+  return new Option('--rules <path>', 'rules file or directory (Vigil, Sigma or Falco; repeatable; "builtin" = the built-in pack)')
+    .argParser((value: string, previous: string[]) => [...previous, value])
+    .default([], 'builtin');
 }
 
-/** Loads a rule set, turning rule mistakes into a usage error that lists every problem. */
-export function loadRulesForCli(location: string): CompiledRule[] {
+/** Loads a rule set (`--rules` values, or one location), turning rule mistakes into a usage error that lists every problem. */
+export function loadRulesForCli(locations: string | readonly string[]): LoadedRuleSet {
   try {
-    return loadRuleSet(location);
+    return loadRuleSets(typeof locations === 'string' ? [locations] : locations);
   } catch (error) {
     if (error instanceof RuleLoadError) throw new UsageError(error.message);
     throw error;
   }
 }
 
+/** One stderr line per skipped group, and a pointer to `vigil rules lint` for rules that cannot match. */
+export function reportLoadNotes(notes: readonly LoadNote[]): void {
+  for (const note of notes.filter((n) => n.kind === 'skipped')) process.stderr.write(`rules: ${note.origin}: ${note.message}\n`);
+  const dead = notes.filter((n) => n.kind === 'cannot-match').length;
+  const warnings = notes.filter((n) => n.kind === 'warning').length;
+  if (dead > 0) process.stderr.write(`rules: ${dead} rule(s) cannot match any event; \`vigil rules lint\` says why\n`);
+  if (warnings > 0) process.stderr.write(`rules: ${warnings} warning(s); see \`vigil rules lint\`\n`);
+}
+
 async function runDetect(paths: string[], options: DetectOptions): Promise<number> {
-  const detector = new Detector(loadRulesForCli(options.rules));
+  const ruleSet = loadRulesForCli(options.rules);
+  reportLoadNotes(ruleSet.notes);
+  const detector = new Detector(ruleSet.rules);
   const minimum = severityRank(options.minSeverity);
   const shown = (alert: Alert): boolean => severityRank(alert.rule.severity) >= minimum;
   const streaming = options.output === 'ndjson';

@@ -1,15 +1,28 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { LedgerAdminRecorder } from '../../alert/admin-recorder.js';
+import { type AlertingConfig, AlertingConfigError } from '../../alert/config.js';
+import { type ConfigSections, alertingConfigOf, readConfigSections } from '../../alert/config-file.js';
+import { startAlerting } from '../../alert/runtime.js';
+import { ConfigError, type LiveSourceConfig, parseServeConfig } from '../../config/serve-config.js';
 import { loadRuleSet } from '../../detect/loader.js';
 import { DetectionStage } from '../../ingest/detection-stage.js';
+import { type IngestSummary, addBatch } from '../../ingest/ingest.js';
 import { startLiveDetection } from '../../ingest/live-detection.js';
 import type { VigilEvent } from '../../model/event.js';
 import { buildServer } from '../../server/app.js';
 import { TokenStore } from '../../server/auth/token-store.js';
+import { DEMO_CLUSTER, replayDemo } from '../../server/demo-replay.js';
+import { packagePath } from '../../package-root.js';
+import { type RunningSources, startLiveSources } from '../../sources/live/from-config.js';
 import { DEFAULT_LIMITS } from '../../sources/records.js';
-import { SqliteAlertStore } from '../../store/sqlite/alert-store.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { LedgerSession } from '../../ledger/ledger-session.js';
 import { UsageError } from '../exit.js';
 import { dataDirOption, positiveInteger } from '../options.js';
+import { signingKeyOption, witnessOption } from './ledger-options.js';
 
 export interface ServeOptions {
   rules: string;
@@ -20,6 +33,20 @@ export interface ServeOptions {
   maxEventLoopDelay: number;
   maxHeapBytes: number;
   logLevel: string;
+  /** Directories every checkpoint is copied to (`--witness`, repeatable). */
+  witness?: string[];
+  signingKey?: string;
+  /** Certificate and key files (PEM): serve HTTPS. */
+  tlsCert?: string;
+  tlsKey?: string;
+  /** Serve /metrics without a token. */
+  metricsPublic?: boolean;
+  /** The cluster's audit policy, for the posture page's coverage matrix. */
+  auditPolicy?: string;
+  /** A fresh temporary data dir with the demo cluster replayed through the receiver. */
+  demo?: boolean;
+  /** YAML file naming live sources to follow (events watch, container logs, journald, syslog). */
+  config?: string;
 }
 
 /** Defaults of `vigil serve`, shared with `vigil demo`. */
@@ -45,9 +72,18 @@ export function register(program: Command): void {
     .option('--max-heap-bytes <n>', 'answer ingest requests 429 while the heap is larger than this (0: no limit)', Number, SERVE_DEFAULTS.maxHeapBytes)
     .option('--log-level <level>', 'server log level (pino)', SERVE_DEFAULTS.logLevel)
     .option('--rules <builtin|path|none>', 'detection rules run on what arrives; alerts land in vigil alerts', SERVE_DEFAULTS.rules)
+    .addOption(witnessOption())
+    .addOption(signingKeyOption())
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM; with --tls-key); session cookies are then Secure')
+    .option('--tls-key <file>', 'private key (PEM) of --tls-cert')
+    .option('--metrics-public', 'serve /metrics without a token (default: a viewer token is needed)', false)
+    .option('--audit-policy <file>', "the cluster's audit policy: the Posture and Rules pages show which rules it lets fire")
+    .option('--config <file>', 'YAML config: live sources to follow (sources:, see src/config/README.md) and alerting (alerting:, see README "Alerting"); check it with vigil config check')
+    .option('--demo', 'start on an empty temporary data dir, replay the bundled demo cluster through the receiver and print a login token', false)
     .addHelpText(
       'after',
       `
+Open the printed URL in a browser and log in with a viewer, responder or admin token.
 On first start an admin token is created and printed once. Create a token for each cluster's
 apiserver and point its audit webhook kubeconfig at the receiver (see deploy/):
   vigil tokens create --name prod-apiserver --role ingest --cluster prod
@@ -58,28 +94,98 @@ apiserver and point its audit webhook kubeconfig at the receiver (see deploy/):
     });
 }
 
-export async function serve(options: ServeOptions): Promise<void> {
+export async function serve(given: ServeOptions): Promise<void> {
+  const options = given.demo ? demoOptions(given) : given;
   const { host, port } = parseListen(options.listen);
+  const tls = tlsFiles(options);
+  const sections = configSectionsOf(options.config);
+  const liveSourceConfigs = liveSourcesOf(sections, options.config);
+  const alertingConfig = alertingOf(sections, options.config);
   const store = SqliteStore.open(options.dataDir);
   const tokens = new TokenStore(store.db);
-  if (tokens.count() === 0) {
-    const { secret } = tokens.create('initial-admin', 'admin');
-    process.stdout.write(`Created the first admin token (shown only now; keep it safe):\n  ${secret}\n`);
-  }
-  const detection = options.rules === 'none' ? undefined : new DetectionStage(loadRuleSet(options.rules), new SqliteAlertStore(store.db), store.db);
+  const firstToken = tokens.count() === 0 ? tokens.create('initial-admin', 'admin').secret : undefined;
+  // Signs a checkpoint each second while records arrive, and a last one on shutdown.
+  const ledger = await LedgerSession.open(store, { dataDir: options.dataDir, keyFile: options.signingKey, witnessDirs: options.witness ?? [] }, (message) => app.log.error(message));
+  // Alerts the detection stage opens or grows are evaluated for notification (vigil ingest notifies nobody).
+  const alerting = await startAlerting(store.db, new LedgerAdminRecorder(ledger), alertingConfig, { warn: (details, message) => app.log.warn(details, message), error: (details, message) => app.log.error(details, message) });
+  const detection = options.rules === 'none' ? undefined : new DetectionStage(loadRuleSet(options.rules), alerting.alertStore, store.db);
   const hooks = { onStored: (events: readonly VigilEvent[]) => detection?.process(events) };
-  const app = buildServer({ store, tokens, hooks, ...options });
+  const app = buildServer({ store, tokens, hooks, ledger, tls, alerting: alerting.service, ...options });
+  for (const warning of alerting.warnings) app.log.warn(warning);
   const live = detection && startLiveDetection(detection, { tickMs: 5000, saveMs: 30_000 }, (error) => app.log.error({ err: error }, 'detection failed'));
+  ledger.startTicker();
+  const ingested: IngestSummary = { accepted: 0, duplicates: 0, quarantined: 0 };
+  let liveSources: RunningSources | undefined;
   const shutdown = async () => {
+    await liveSources?.stop();
     await app.close();
     live?.stop();
+    await alerting.stop();
+    await ledger.finish();
     await store.close();
   };
   process.once('SIGINT', () => void shutdown());
   process.once('SIGTERM', () => void shutdown());
   const address = await app.listen({ host, port });
-  process.stdout.write(`vigil serving on ${address} (data in ${options.dataDir})\n`);
+  liveSources = startLiveSources(liveSourceConfigs, { dataDir: options.dataDir, log: app.log }, (batch) => addBatch(batch, store, ingested, hooks));
+  process.stdout.write(`vigil serving on ${address} (data in ${options.dataDir})\n${loginHint(address, firstToken)}`);
+  if (options.demo) {
+    // The live clock must lead the replayed events, so that the replay is not mistaken for silent streams.
+    await detection?.tick(Date.now());
+    const replay = await replayDemo(app, tokens, { batchSize: 250, pauseMs: 100 });
+    process.stdout.write(`Replayed the demo cluster "${DEMO_CLUSTER}": ${replay.accepted} of ${replay.events} audit events stored; its alerts are on the Alerts page.\n`);
+  }
   await new Promise<void>((resolve) => app.server.once('close', resolve));
+}
+
+/** The bundled audit policy stands in for the demo cluster's, so the Posture page has a coverage matrix. */
+function demoOptions(options: ServeOptions): ServeOptions {
+  return { ...options, dataDir: mkdtempSync(join(tmpdir(), 'vigil-demo-')), auditPolicy: options.auditPolicy ?? packagePath('deploy', 'audit', 'audit-policy.yaml') };
+}
+
+/** The config file split into its `alerting:` section and the rest (the sources' loader gets the rest). */
+function configSectionsOf(configFile: string | undefined): ConfigSections | undefined {
+  if (configFile === undefined) return undefined;
+  try {
+    return readConfigSections(configFile);
+  } catch (error) {
+    throw error instanceof AlertingConfigError ? new UsageError(error.problems.join('\n')) : error;
+  }
+}
+
+function liveSourcesOf(sections: ConfigSections | undefined, configFile: string | undefined): LiveSourceConfig[] {
+  if (sections === undefined || configFile === undefined) return [];
+  try {
+    return parseServeConfig(sections.rest, configFile).sources;
+  } catch (error) {
+    throw error instanceof ConfigError ? new UsageError(error.message) : error;
+  }
+}
+
+function alertingOf(sections: ConfigSections | undefined, configFile: string | undefined): AlertingConfig {
+  try {
+    return alertingConfigOf(sections, configFile ?? '');
+  } catch (error) {
+    throw error instanceof AlertingConfigError ? new UsageError(error.message) : error;
+  }
+}
+
+function tlsFiles(options: ServeOptions): { cert: Buffer; key: Buffer } | undefined {
+  if (options.tlsCert === undefined && options.tlsKey === undefined) return undefined;
+  if (options.tlsCert === undefined || options.tlsKey === undefined) throw new UsageError('--tls-cert and --tls-key go together: give both PEM files, or neither for plain HTTP');
+  const read = (flag: string, path: string) => {
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new UsageError(`${flag} ${path}: ${(error as Error).message}`);
+    }
+  };
+  return { cert: read('--tls-cert', options.tlsCert), key: read('--tls-key', options.tlsKey) };
+}
+
+function loginHint(address: string, firstToken: string | undefined): string {
+  if (firstToken === undefined) return `Open ${address} and log in with a viewer, responder or admin token (vigil tokens create).\n`;
+  return `Open ${address} and log in with the first admin token (shown only now; keep it safe):\n  ${firstToken}\n`;
 }
 
 function parseListen(listen: string): { host: string; port: number } {

@@ -82,12 +82,16 @@ function formatReport(report: StoreVerifyReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+const MAX_TABLE_RANGES = 100;
+
 function rangeTable(ranges: readonly LedgerRange[]): string[] {
-  const rows = ranges.map((range) => [span(range), String(range.to - range.from), range.kind, range.detail]);
-  const header = ['SEQ', 'RECORDS', 'KIND', 'DETAIL'];
+  const shown = ranges.slice(0, MAX_TABLE_RANGES);
+  const rows = shown.map((range) => [span(range), String(range.to - range.from), range.kind, range.detail]);
+  const header = ['SEQ', 'LEAVES', 'KIND', 'DETAIL'];
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ');
-  return [line(header), ...rows.map(line)];
+  const more = ranges.length - shown.length;
+  return [line(header), ...rows.map(line), ...(more > 0 ? [`… and ${more} more ranges (-o json lists them all)`] : [])];
 }
 
 function span(range: { from: number; to: number }): string {

@@ -8,7 +8,7 @@ import { Backoff, pause } from './backoff.js';
 import type { CheckpointFile } from './checkpoint-file.js';
 import { type EventsApi, discoverEventsApi, eventsPath } from './events-api.js';
 import { discard, kubeGet, readJson, statusError } from './kube-http.js';
-import { type BatchSink, type LiveLog, type LiveSource, type LiveStats, SILENT_LOG, bump, countBatch, countError, emptyStats } from './live-source.js';
+import { type BatchSink, type LiveLog, type LiveSource, type LiveStats, type ProblemReporter, SILENT_LOG, bump, countBatch, countError, emptyStats } from './live-source.js';
 
 type Json = Record<string, unknown>;
 
@@ -30,6 +30,7 @@ export interface EventsWatcherOptions {
   watchTimeoutSeconds?: number;
   backoff?: Backoff;
   log?: LiveLog;
+  problems?: ProblemReporter;
 }
 
 /** A watch frame or list page larger than this is quarantined, not parsed. */
@@ -93,7 +94,7 @@ export class EventsWatcher implements LiveSource {
       } catch (error) {
         if (this.abort.signal.aborted) break;
         this.counters.state = 'retrying';
-        this.log.warn(`events watch ${this.name}: ${countError(this.counters, error)}; retrying`);
+        this.log.warn(`events watch ${this.name}: ${countError(this.counters, error, this.options.problems)}; retrying`);
         await pause(backoff.next(), this.abort.signal);
       }
     }

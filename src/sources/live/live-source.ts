@@ -11,6 +11,12 @@ export interface LiveLog {
 
 export const SILENT_LOG: LiveLog = { info: () => undefined, warn: () => undefined };
 
+/** Where a live source reports failures and losses as they happen (source health keeps them). */
+export interface ProblemReporter {
+  error(message: string): void;
+  dropped(count: number, reason: string): void;
+}
+
 export type LiveState = 'idle' | 'running' | 'retrying' | 'stopped';
 
 /** What a live source has done so far, for source health. */
@@ -53,9 +59,11 @@ export function countBatch(stats: LiveStats, batch: ReadBatch): void {
   stats.lastBatchAt = Date.now();
 }
 
-export function countError(stats: LiveStats, error: unknown): string {
+/** Counts a failure and reports it; returns its message for the log. */
+export function countError(stats: LiveStats, error: unknown, problems?: ProblemReporter): string {
   stats.errors += 1;
   stats.lastError = error instanceof Error ? error.message : String(error);
+  problems?.error(stats.lastError);
   return stats.lastError;
 }
 

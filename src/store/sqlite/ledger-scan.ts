@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { SqliteDatabase } from './database.js';
+import { type SqliteDatabase, openDatabase } from './database.js';
 import { hasTable } from './ledger-meta.js';
 import { EVENT_COLUMNS } from './schema.js';
 
@@ -11,6 +11,13 @@ import { EVENT_COLUMNS } from './schema.js';
  */
 
 const PARTITION_TABLE = /^events_(\d{8})$/;
+
+/** A read-only connection for one pass over the store: a small page cache, as each page is read once. */
+export function openScanConnection(dataDir: string): SqliteDatabase {
+  const db = openDatabase(dataDir, { readonly: true });
+  db.pragma('cache_size = -8192');
+  return db;
+}
 
 /** Every partition table in the database, oldest day first. */
 export function listPartitionTables(db: SqliteDatabase): string[] {

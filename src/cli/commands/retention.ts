@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import { formatDuration, parseDuration } from '../../detect/duration.js';
+import { LedgerSession } from '../../ledger/ledger-session.js';
+import { applyRetention } from '../../ledger/retention.js';
+import { planRetention } from '../../store/sqlite/ledger-retention.js';
+import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { UsageError, exitCodes } from '../exit.js';
+import { dataDirOption } from '../options.js';
+import { signingKeyOption, witnessOption } from './ledger-options.js';
+
+interface RetentionOptions {
+  dataDir: string;
+  olderThan: string;
+  dryRun: boolean;
+  signingKey?: string;
+  witness: string[];
+}
+
+export function register(program: Command): void {
+  const retention = program.command('retention').description('Remove old records, as a signed action in the ledger');
+  retention
+    .command('apply')
+    .description('Drop the day partitions whose records are all older than --older-than')
+    .requiredOption('--older-than <duration>', 'e.g. 90d: whole UTC days older than this are removed')
+    .option('--dry-run', 'show what would be removed and change nothing', false)
+    .addOption(dataDirOption())
+    .addOption(signingKeyOption())
+    .addOption(witnessOption())
+    .addHelpText(
+      'after',
+      `
+The removal is recorded as a vigil.admin record (retention.apply) and signed, so vigil verify
+reports the removed records as expired, not deleted. Their leaf hashes stay: proofs of later
+records and consistency proofs keep working. Run it while vigil serve is stopped.
+
+Example:
+  vigil retention apply --older-than 90d --witness /mnt/witness`,
+    )
+    .action(async (options: RetentionOptions) => {
+      process.exitCode = await runRetention(options);
+    });
+}
+
+async function runRetention(options: RetentionOptions): Promise<number> {
+  let ms: number;
+  try {
+    ms = parseDuration(options.olderThan);
+  } catch (error) {
+    throw new UsageError(`--older-than: ${(error as Error).message}`);
+  }
+  const olderThan = { ms, text: formatDuration(ms) };
+  const store = SqliteStore.open(options.dataDir);
+  try {
+    if (options.dryRun) {
+      const plan = planRetention(store.db, Date.now() - ms);
+      process.stdout.write(`would remove ${plan.removedRecords} records of ${plan.days.length} day partitions${list(plan.days)}\n`);
+      return exitCodes.ok;
+    }
+    // The key is loaded first: nothing is removed unless the removal can be signed.
+    const session = await LedgerSession.open(store, { dataDir: options.dataDir, keyFile: options.signingKey, witnessDirs: options.witness }, (message) =>
+      process.stderr.write(`vigil: ${message}\n`),
+    );
+    const result = applyRetention(store, olderThan);
+    const { final, witnessFailures } = await session.finish();
+    if (result.declaredBy === undefined) {
+      process.stdout.write(`nothing to remove: no day partition is older than ${olderThan.text}\n`);
+    } else {
+      process.stdout.write(
+        `removed ${result.plan.removedRecords} records of ${result.plan.days.length} day partitions${list(result.plan.days)}; ` +
+          `declared by the retention record at seq ${result.declaredBy}, signed in the checkpoint of size ${final.latest?.size ?? '?'}\n`,
+      );
+    }
+    return witnessFailures > 0 ? exitCodes.problems : exitCodes.ok;
+  } finally {
+    await store.close();
+  }
+}
+
+function list(days: readonly string[]): string {
+  if (days.length === 0) return '';
+  return days.length <= 5 ? ` (${days.join(', ')})` : ` (${days.slice(0, 2).join(', ')} … ${days[days.length - 1]})`;
+}
