@@ -84,7 +84,10 @@ export async function measureJq(ctx: BenchContext): Promise<Throughput> {
   return row;
 }
 
-/** The built-in pack, and the pack ten times over when `--rules DIR` is supported. */
+/**
+ * The built-in pack, the pack ten times over, and imported rule sets run unmodified (Falco's
+ * current 48 k8s_audit rules, SigmaHQ's 16 Kubernetes audit rules) when `--rules` is supported.
+ */
 export async function measureDetect(ctx: BenchContext): Promise<Throughput[]> {
   const help = ctx.vigil.help('detect');
   if (help === undefined) return [skipped('vigil detect', '`vigil detect --help` fails: the detect command is not in this build yet')];
@@ -97,7 +100,23 @@ export async function measureDetect(ctx: BenchContext): Promise<Throughput[]> {
   }
   const multipliedDir = join(ctx.workDir, 'rules-x10');
   const { rules } = multiplyRules(rulesDir, multipliedDir, 10);
-  return [builtin, await detectWith(ctx, `vigil detect (10× pack, ${rules} rules)`, multipliedDir, 'detect-x10.ndjson')];
+  const multiplied = await detectWith(ctx, `vigil detect (10× pack, ${rules} rules)`, multipliedDir, 'detect-x10.ndjson');
+  return [builtin, multiplied, ...(await measureImportedRules(ctx))];
+}
+
+/** Imported formats from the shared fixtures beside the checkout (../shared/fixtures). */
+const IMPORTED_RULE_SETS = [
+  { name: 'vigil detect (Falco k8s_audit, 48 rules)', path: ['falco', 'k8saudit-rules-current'], output: 'detect-falco.ndjson' },
+  { name: 'vigil detect (Sigma k8s audit, 16 rules)', path: ['sigma', 'kubernetes-audit'], output: 'detect-sigma.ndjson' },
+];
+
+async function measureImportedRules(ctx: BenchContext): Promise<Throughput[]> {
+  const rows: Throughput[] = [];
+  for (const set of IMPORTED_RULE_SETS) {
+    const dir = join(ctx.repoRoot, '..', 'shared', 'fixtures', ...set.path);
+    rows.push(existsSync(dir) ? await detectWith(ctx, set.name, dir, set.output) : skipped(set.name, `${dir} not found (the shared fixtures sit beside the checkout)`));
+  }
+  return rows;
 }
 
 async function detectWith(ctx: BenchContext, name: string, rules: string, outputName: string): Promise<Throughput> {

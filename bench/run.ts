@@ -139,6 +139,8 @@ function targetLines(rows: Throughput[], ledgerCost: number | undefined, verify:
     'Targets (informational; see bench/README.md)',
     verdict(ratio('vigil ingest ('), (v) => v >= 0.5, `vigil ingest ≥ 0.5× floor now, ≥ 1.0× later: ${fixed(ratio('vigil ingest ('), 2) ?? 'not measured'}×`),
     verdict(ratio('vigil detect (builtin'), (v) => v >= 1, `vigil detect ≥ 1.0× floor (1.5× later): ${fixed(ratio('vigil detect (builtin'), 2) ?? 'not measured'}×`),
+    verdict(ratio('vigil detect (Falco'), (v) => v >= 1, `vigil detect, Falco's 48 rules ≥ 1.0× floor: ${fixed(ratio('vigil detect (Falco'), 2) ?? 'not measured'}×`),
+    verdict(ratio('vigil detect (Sigma'), (v) => v >= 1, `vigil detect, SigmaHQ's 16 rules ≥ 1.0× floor: ${fixed(ratio('vigil detect (Sigma'), 2) ?? 'not measured'}×`),
     verdict(ledgerCost, (v) => v < 0.15, `ledger < 15 % of ingest: ${ledgerCost === undefined ? 'not measured' : `${(100 * ledgerCost).toFixed(1)} %`}`),
     verdict(verify.status === 'ok' ? verify.eventsPerSecond : undefined, (v) => v >= 300_000, `verify ≥ 300k records/s: ${grouped(verify.status === 'ok' ? verify.eventsPerSecond : undefined) ?? 'not measured'}`),
     verdict(

@@ -20,7 +20,6 @@ export class AlertInbox {
       add: db.prepare('INSERT INTO alert_inbox (json, received_at) VALUES (?, ?)'),
       after: db.prepare('SELECT seq, json FROM alert_inbox WHERE seq > ? ORDER BY seq LIMIT ?'),
       remove: db.prepare('DELETE FROM alert_inbox WHERE seq = ?'),
-      size: db.prepare('SELECT count(*) FROM alert_inbox'),
     };
   }
 
@@ -37,9 +36,5 @@ export class AlertInbox {
 
   remove(seq: number): void {
     this.statements.remove.run(seq);
-  }
-
-  size(): number {
-    return this.statements.size.pluck().get() as number;
   }
 }

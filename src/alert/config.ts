@@ -116,6 +116,7 @@ export const DEFAULT_DELIVERY: DeliveryPolicy = {
 const DEFAULTS = {
   reopenWindowMs: 86_400_000,
   evaluationIntervalMs: 1_000,
+  /** Alertmanager's, for routes that group alerts by labels; alone in its group, an alert waits for nothing. */
   groupWaitMs: 30_000,
   groupIntervalMs: 300_000,
   repeatIntervalMs: 4 * 3_600_000,
@@ -178,17 +179,21 @@ const inhibitSchema = z.strictObject({
   equal: z.array(z.string()).default([]),
 });
 
-const alertingSchema = z.strictObject({
+/** The scalar settings; receivers, escalations, routes and inhibit rules are checked one by one so every problem shows. */
+const settingsSchema = z.strictObject({
   resolve_after: durationMs.optional(),
   reopen_window: durationMs.optional(),
   evaluation_interval: durationMs.optional(),
   external_url: z.url({ protocol: /^https?$/ }).optional(),
   delivery: deliverySchema.optional(),
-  receivers: z.record(name, z.looseObject({ type: z.string() })).default({}),
-  escalations: z.record(name, escalationSchema).default({}),
-  route: routeSchema.optional(),
-  inhibit_rules: z.array(inhibitSchema).optional(),
+  receivers: z.unknown().optional(),
+  escalations: z.unknown().optional(),
+  route: z.unknown().optional(),
+  inhibit_rules: z.unknown().optional(),
 });
+const receiversSchema = z.record(name, z.looseObject({ type: z.string() })).default({});
+const escalationsSchema = z.record(name, escalationSchema).default({});
+const inhibitRulesSchema = z.array(inhibitSchema).optional();
 
 /** The default inhibition: a firing critical alert mutes lower-severity alerts about the same entity. */
 export const DEFAULT_INHIBIT_RULES = [{ source_matchers: ['severity=critical'], target_matchers: ['severity<critical'], equal: ['entity'] }];
@@ -197,36 +202,46 @@ export const DEFAULT_INHIBIT_RULES = [{ source_matchers: ['severity=critical'], 
 export function parseAlertingConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, prefix = 'alerting'): AlertingConfig {
   const problems: string[] = [];
   const substituted = substituteEnv(raw ?? {}, env, [prefix], problems);
-  const parsed = alertingSchema.safeParse(substituted);
-  if (!parsed.success) throw new AlertingConfigError([...problems, ...issueLines(parsed.error, [prefix])]);
-  const data = parsed.data;
-  const defaultDelivery = deliveryPolicy(data.delivery, DEFAULT_DELIVERY);
+  const part = <T>(schema: z.ZodType<T, unknown>, value: unknown, path: Array<string | number>, fallback: T): T => {
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    problems.push(...issueLines(parsed.error, path));
+    return fallback;
+  };
+  const settings = part(settingsSchema, substituted, [prefix], {} as z.infer<typeof settingsSchema>);
+  const whole = (typeof substituted === 'object' && substituted !== null ? substituted : {}) as Record<string, unknown>;
+  const rawReceivers = part(receiversSchema, whole.receivers, [prefix, 'receivers'], {});
+  const escalations = part(escalationsSchema, whole.escalations, [prefix, 'escalations'], {});
+  const defaultDelivery = deliveryPolicy(settings.delivery, DEFAULT_DELIVERY);
   const receivers = new Map<string, ReceiverConfig>();
-  for (const [receiverName, rawReceiver] of Object.entries(data.receivers)) {
+  for (const [receiverName, rawReceiver] of Object.entries(rawReceivers)) {
     const receiver = parseReceiver(receiverName, rawReceiver, defaultDelivery, [prefix, 'receivers', receiverName], problems);
     if (receiver) receivers.set(receiverName, receiver);
   }
-  for (const [escalationName, escalation] of Object.entries(data.escalations)) {
+  for (const [escalationName, escalation] of Object.entries(escalations)) {
     escalation.tiers.forEach((tier, index) => {
       tier.notify.forEach((receiver, position) => {
-        if (!data.receivers[receiver]) problems.push(`${keyText([prefix, 'escalations', escalationName, 'tiers', index, 'notify', position])}: ${unknownName('receiver', receiver, data.receivers)}`);
+        if (!rawReceivers[receiver]) problems.push(`${keyText([prefix, 'escalations', escalationName, 'tiers', index, 'notify', position])}: ${unknownName('receiver', receiver, rawReceivers)}`);
       });
       const previous = escalation.tiers[index - 1];
       if (previous && tier.after < previous.after) problems.push(`${keyText([prefix, 'escalations', escalationName, 'tiers', index, 'after'])}: tiers must be in order of "after"`);
     });
   }
-  const route = compileRouteTree(data.route ?? {}, { receivers: data.receivers, escalations: data.escalations }, [prefix, 'route'], problems);
-  const inhibitRules = compileInhibitRules(data.inhibit_rules ?? DEFAULT_INHIBIT_RULES, [prefix, 'inhibit_rules'], problems);
+  const routeContext: RouteContext = { receivers: rawReceivers, escalations };
+  const rawRoute = part(routeSchema, whole.route ?? {}, [prefix, 'route'], {});
+  const route = compileRouteTree(rawRoute, routeContext, [prefix, 'route'], problems);
+  const rawInhibitRules = part(inhibitRulesSchema, whole.inhibit_rules, [prefix, 'inhibit_rules'], undefined);
+  const inhibitRules = compileInhibitRules(rawInhibitRules ?? DEFAULT_INHIBIT_RULES, [prefix, 'inhibit_rules'], problems);
   if (problems.length > 0) throw new AlertingConfigError(problems);
   return {
-    resolveAfterMs: data.resolve_after ?? 0,
-    reopenWindowMs: data.reopen_window ?? DEFAULTS.reopenWindowMs,
-    evaluationIntervalMs: Math.max(data.evaluation_interval ?? DEFAULTS.evaluationIntervalMs, 50),
-    externalUrl: data.external_url?.replace(/\/+$/, ''),
+    resolveAfterMs: settings.resolve_after ?? 0,
+    reopenWindowMs: settings.reopen_window ?? DEFAULTS.reopenWindowMs,
+    evaluationIntervalMs: Math.max(settings.evaluation_interval ?? DEFAULTS.evaluationIntervalMs, 50),
+    externalUrl: settings.external_url?.replace(/\/+$/, ''),
     receivers,
-    routeContext: { receivers: data.receivers, escalations: data.escalations },
+    routeContext,
     route,
-    routeInput: (substituted as { route?: unknown }).route ?? {},
+    routeInput: whole.route ?? {},
     inhibitRules,
   };
 }
@@ -256,8 +271,9 @@ export function parseRouteTree(raw: unknown, context: RouteContext, prefix = 'ro
 
 interface Inherited {
   groupBy: string[] | null;
-  groupWaitMs: number;
-  groupIntervalMs: number;
+  /** Undefined until a route sets them: the default then depends on the route's grouping. */
+  groupWaitMs?: number;
+  groupIntervalMs?: number;
   repeatIntervalMs: number;
   repeat: number | null;
   plan?: EscalationPlan;
@@ -268,8 +284,6 @@ function compileRouteTree(raw: RawRoute, context: RouteContext, path: Array<stri
   if (raw.continue) problems.push(`${keyText([...path, 'continue'])}: the default route has no siblings to continue to`);
   const root: Inherited = {
     groupBy: null,
-    groupWaitMs: DEFAULTS.groupWaitMs,
-    groupIntervalMs: DEFAULTS.groupIntervalMs,
     repeatIntervalMs: DEFAULTS.repeatIntervalMs,
     repeat: null,
   };
@@ -299,7 +313,17 @@ function compileRoute(raw: RawRoute, parent: Inherited, context: RouteContext, p
   };
   inherited.plan = routePlan(raw, id, inherited, parent.plan, context, path, problems);
   const children = (raw.routes ?? []).map((child, index) => compileRoute(child, inherited, context, [...path, 'routes', index], problems));
-  return { id, matchers, continue: raw.continue ?? false, groupBy, groupWaitMs: inherited.groupWaitMs, groupIntervalMs: inherited.groupIntervalMs, plan: inherited.plan, children };
+  const grouped = groupBy !== null;
+  return {
+    id,
+    matchers,
+    continue: raw.continue ?? false,
+    groupBy,
+    groupWaitMs: inherited.groupWaitMs ?? (grouped ? DEFAULTS.groupWaitMs : 0),
+    groupIntervalMs: inherited.groupIntervalMs ?? (grouped ? DEFAULTS.groupIntervalMs : 0),
+    plan: inherited.plan,
+    children,
+  };
 }
 
 function routePlan(
@@ -406,5 +430,6 @@ function issueLines(error: z.ZodError, prefix: Array<string | number>): string[]
 
 function issueMessage(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown key(s) ${issue.keys.map((key) => `"${key}"`).join(', ')}`;
+  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) return `required (${issue.expected})`;
   return issue.message;
 }

@@ -32,7 +32,7 @@ interface GroupRow {
 export class NotificationBuffer {
   private readonly statements;
 
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(db: SqliteDatabase) {
     db.exec(`CREATE TABLE IF NOT EXISTS alert_notify_groups (
       group_id TEXT PRIMARY KEY,
       receiver TEXT NOT NULL,

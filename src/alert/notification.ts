@@ -6,8 +6,7 @@ import type { AlertJson } from '../detect/alert.js';
  * receiver), `repeat` (still unacknowledged after the last tier), `acknowledge` and `resolve`
  * (sent to every receiver that was told about it).
  */
-export const ALERT_EVENTS = ['trigger', 'repeat', 'acknowledge', 'resolve'] as const;
-export type AlertEvent = (typeof ALERT_EVENTS)[number];
+export type AlertEvent = 'trigger' | 'repeat' | 'acknowledge' | 'resolve';
 
 export interface NotifiedAlert extends AlertJson {
   event: AlertEvent;

@@ -3,13 +3,16 @@ import type { Table } from './render.js';
 
 /** The table people see for alerts, from `vigil detect` and `vigil alerts list` alike. */
 export function alertTable(alerts: ReadonlyArray<AlertJson & { status?: string; id: string }>, withStatus = false): Table {
-  const columns = ['severity', 'rule', 'entity', 'count', 'first seen', 'last seen', 'summary'];
+  // Imported Sigma rules keep their author visible (DRL 1.1 attribution).
+  const withAuthor = alerts.some((alert) => alert.rule.author !== undefined);
+  const columns = ['severity', 'rule', ...(withAuthor ? ['rule author'] : []), 'entity', 'count', 'first seen', 'last seen', 'summary'];
   return {
     columns: withStatus ? ['id', 'status', ...columns] : columns,
     rows: alerts.map((alert) => [
       ...(withStatus ? [alert.id, alert.status] : []),
       alert.rule.severity,
       alert.rule.id,
+      ...(withAuthor ? [alert.rule.author] : []),
       entityText(alert.entity),
       alert.count,
       alert.firstSeen,

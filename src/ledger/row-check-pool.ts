@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { SqliteDatabase } from '../store/sqlite/database.js';
 import { hasTable } from '../store/sqlite/ledger-meta.js';
 import { type PartitionExtent, PartitionRows, type ScanProblem } from '../store/sqlite/ledger-scan.js';
+import { ADMIN_SOURCE } from './admin-record.js';
 import { checkRow } from './row-check.js';
 
 /**
@@ -36,6 +37,8 @@ export interface RangeVerdicts {
   mismatches: Map<number, string>;
   /** Tables that could not be read (reported by workers; inline reads report directly). */
   problems: string[];
+  /** Seqs of the rows stored as Vigil's own admin records. */
+  adminSeqs: number[];
 }
 
 export interface WorkerSetup {
@@ -47,7 +50,7 @@ export interface WorkerSetup {
 
 export type WorkerMessage =
   | { type: 'ready'; changed?: string }
-  | { type: 'verdicts'; id: number; seqs: ArrayBuffer; hashes: ArrayBuffer; mismatches: Array<[number, string]>; problems: string[] }
+  | { type: 'verdicts'; id: number; seqs: ArrayBuffer; hashes: ArrayBuffer; mismatches: Array<[number, string]>; problems: string[]; adminSeqs: number[] }
   | { type: 'failed'; id: number; error: string };
 
 export interface WorkerRequest extends RangeTask {
@@ -127,6 +130,7 @@ export class RowCheckPool {
       hashes: Buffer.from(message.hashes),
       mismatches: new Map(message.mismatches),
       problems: message.problems,
+      adminSeqs: message.adminSeqs,
     });
   }
 
@@ -143,13 +147,15 @@ export function checkRange(rows: PartitionRows, task: RangeTask): RangeVerdicts 
   const seqs = new Float64Array(found.length);
   const hashes = Buffer.allocUnsafe(found.length * 32);
   const mismatches = new Map<number, string>();
+  const adminSeqs: number[] = [];
   found.forEach((row, i) => {
     const verdict = checkRow(row);
     seqs[i] = row[0];
+    if (row[2] === ADMIN_SOURCE) adminSeqs.push(row[0]);
     verdict.hash.copy(hashes, i * 32);
     if (verdict.mismatch !== null) mismatches.set(i, verdict.mismatch);
   });
-  return { seqs, hashes, mismatches, problems: [] };
+  return { seqs, hashes, mismatches, problems: [], adminSeqs };
 }
 
 /** What must be the same in the caller's and a worker's snapshot: retention bookkeeping and the partition tables. */

@@ -21,7 +21,7 @@ port.on('message', (request: WorkerRequest) => {
     const verdicts = checkRange(rows, request);
     const seqs = verdicts.seqs.buffer as ArrayBuffer;
     const hashes = verdicts.hashes.buffer.slice(verdicts.hashes.byteOffset, verdicts.hashes.byteOffset + verdicts.hashes.length) as ArrayBuffer;
-    const message: WorkerMessage = { type: 'verdicts', id: request.id, seqs, hashes, mismatches: [...verdicts.mismatches], problems: problems.splice(0) };
+    const message: WorkerMessage = { type: 'verdicts', id: request.id, seqs, hashes, mismatches: [...verdicts.mismatches], problems: problems.splice(0), adminSeqs: verdicts.adminSeqs };
     port.postMessage(message, [seqs, hashes]);
   } catch (error) {
     const message: WorkerMessage = { type: 'failed', id: request.id, error: (error as Error).stack ?? String(error) };

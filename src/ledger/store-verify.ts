@@ -85,7 +85,7 @@ async function verifySnapshot(
   const threads = end < INLINE_BELOW ? 0 : options.threads;
   const pool = await RowCheckPool.start(db, threads, { dataDir: options.dataDir, fingerprint: snapshotFingerprint(db, tables), tables }, problem);
   let report: VerifyReport;
-  const scan: Scan = { leaves, partitions, end, chunkSize: options.chunkSize ?? DEFAULT_CHUNK, pool, problem, onProgress: options.onProgress, rowsRead: 0 };
+  const scan: Scan = { leaves, partitions, end, chunkSize: options.chunkSize ?? DEFAULT_CHUNK, pool, problem, onProgress: options.onProgress, rowsRead: 0, adminSeqs: [] };
   try {
     report = await verifyLedger({
       records: storedRecords(scan),
@@ -99,6 +99,7 @@ async function verifySnapshot(
     await pool.close();
   }
   checkPartitionIndex(db, partitions, problem);
+  checkSignedActions(report.uncovered, scan.adminSeqs, problem);
   return {
     ...report,
     records: scan.rowsRead,
@@ -126,6 +127,8 @@ interface Scan {
   onProgress?: (rowsChecked: number, total: number) => void;
   /** Rows read so far (records present; leaves whose row is gone are not counted). */
   rowsRead: number;
+  /** Seqs of Vigil's own admin records. */
+  adminSeqs: number[];
 }
 
 /**
@@ -149,6 +152,7 @@ async function* storedRecords(scan: Scan): AsyncGenerator<StoredRecord[]> {
     refill();
     for (const message of verdicts.problems) scan.problem(message);
     scan.rowsRead += verdicts.seqs.length;
+    scan.adminSeqs.push(...verdicts.adminSeqs);
     scan.onProgress?.(scan.rowsRead, scan.end);
     yield mergeRange(scan.leaves.read(head.from, head.to), verdicts);
   }
@@ -176,6 +180,20 @@ function mergeRange(leaves: Array<[number, Buffer]>, verdicts: RangeVerdicts): S
 
 function goneRecord([seq, hash]: [number, Buffer]): StoredRecord {
   return { seq, leafBytes: null, contentHash: null, recordedLeafHash: hash };
+}
+
+/**
+ * Vigil signs a checkpoint right after each action it records (an ingest run, retention), so an
+ * unsigned admin record means the checkpoints after it were deleted, and with them the protection
+ * of every record after the last that remains; or Vigil stopped between the two steps.
+ */
+function checkSignedActions(uncovered: ReadonlyArray<{ from: number; to: number }>, adminSeqs: readonly number[], problem: (message: string) => void): void {
+  const unsigned = adminSeqs.filter((seq) => uncovered.some((range) => range.from <= seq && seq < range.to));
+  if (unsigned.length === 0) return;
+  problem(
+    `Vigil's own action at seq ${unsigned[0]} is not covered by a checkpoint, though one is signed right after each: the newest checkpoints were deleted ` +
+      `(every record after the last one left could have been rewritten; check with a witness), or Vigil stopped in between (then vigil checkpoint signs it)`,
+  );
 }
 
 /**

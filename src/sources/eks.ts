@@ -93,7 +93,7 @@ function firstRecordIsEks(records: ReadonlyArray<{ data: string }>): boolean {
 }
 
 /** Decodes the records of a Firehose HTTP-endpoint request, each a gzip-compressed subscription payload. */
-export function decodeFirehoseRecords(records: ReadonlyArray<{ data: string }>, context: DecodeContext, into: Decoded): void {
+function decodeFirehoseRecords(records: ReadonlyArray<{ data: string }>, context: DecodeContext, into: Decoded): void {
   records.forEach((record, index) => {
     const where = `records[${index}]`;
     let payload: { value: unknown; text: string };

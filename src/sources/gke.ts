@@ -7,7 +7,7 @@ import { type PubSubPush, isPubSubPush, pubSubText } from './pubsub.js';
 import type { Decoded, DecodeContext, Source } from './source.js';
 
 /** A Cloud Audit Logs entry written by GKE's Kubernetes API server. */
-export function isK8sLogEntry(value: unknown): value is Json {
+function isK8sLogEntry(value: unknown): value is Json {
   if (!isObject(value) || !isObject(value.protoPayload)) return false;
   const payload = value.protoPayload;
   return payload.serviceName === 'k8s.io' && typeof payload.methodName === 'string';
@@ -42,7 +42,7 @@ export const gkeSource: Source = {
 };
 
 /** Decodes the LogEntry a Pub/Sub push message carries. */
-export function decodePush(push: PubSubPush, context: DecodeContext, into: Decoded): void {
+function decodePush(push: PubSubPush, context: DecodeContext, into: Decoded): void {
   let text: string;
   let entry: unknown;
   try {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
@@ -211,5 +212,48 @@ export async function startAlertmanager(options: { webhookUrl?: string; port?: n
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
+  };
+}
+
+/** A rule that fires on every deleted Secret: one audit event, one alert. */
+export const RULE = `rules:
+  - id: test-secret-deleted
+    title: Secret deleted
+    description: Someone deleted a Secret.
+    severity: high
+    techniques: [T1485]
+    runbook: Ask the owner.
+    source: k8s.audit
+    match: {verb: delete, resource: secrets}
+    tests:
+      positive:
+        - name: a delete
+          events:
+            - {kind: Event, auditID: t1, stage: ResponseComplete, verb: delete, user: {username: bob@example.com},
+               objectRef: {resource: secrets, namespace: prod, name: db}, requestReceivedTimestamp: "2026-03-02T10:00:00Z"}
+      negative:
+        - name: a read
+          events:
+            - {kind: Event, auditID: t2, stage: ResponseComplete, verb: get, user: {username: bob@example.com},
+               objectRef: {resource: secrets, namespace: prod, name: db}, requestReceivedTimestamp: "2026-03-02T10:00:00Z"}
+`;
+
+/** An audit event that `RULE` fires on. */
+export function auditEvent(): Record<string, unknown> {
+  const now = new Date().toISOString();
+  return {
+    kind: 'Event',
+    apiVersion: 'audit.k8s.io/v1',
+    level: 'Metadata',
+    auditID: randomUUID(),
+    stage: 'ResponseComplete',
+    requestURI: '/api/v1/namespaces/prod/secrets/db',
+    verb: 'delete',
+    user: { username: 'mallory@example.com', groups: ['system:authenticated'] },
+    sourceIPs: ['203.0.113.7'],
+    objectRef: { resource: 'secrets', namespace: 'prod', name: 'db', apiVersion: 'v1' },
+    responseStatus: { code: 200 },
+    requestReceivedTimestamp: now,
+    stageTimestamp: now,
   };
 }

@@ -39,7 +39,7 @@ describe('kill -9 during vigil ingest', () => {
   it('leaves a store that verifies intact; the next ingest signs a checkpoint covering everything stored', async () => {
     const dir = tempDir('vigil-crash-');
     const input = join(dir, 'audit.jsonl');
-    await writeAuditEvents(input, { events: 80_000 });
+    await writeAuditEvents(input, { events: 50_000 });
     const dataDir = join(dir, 'data');
     const witness = tempDir('vigil-witness-');
     const child = spawn(process.execPath, [VIGIL_BIN, 'ingest', '--cluster', 'gen', '--rules', 'none', '--data-dir', dataDir, '--witness', witness, input], {

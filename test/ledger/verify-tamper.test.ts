@@ -47,7 +47,7 @@ describe('vigil verify on the store as ingest left it', () => {
     const runs = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Json);
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ event: { action: 'ingest.run', outcome: 'success' }, vigil: { source: 'vigil.admin' } });
-    expect(runs[0].vigil.original.details).toMatchObject({ cluster: 'falco', accepted: size - 1, duplicates: 0, quarantined: 1 });
+    expect(runs[0].vigil.original.details).toMatchObject({ cluster: 'falco', accepted: size - 1, duplicates: 0, quarantined: 1, firstSeq: 0, endSeq: size - 1 });
   });
 });
 
@@ -151,6 +151,17 @@ describe('vigil verify names each change made behind Vigil\'s back', () => {
     });
     const { code, report } = await verifyJson(dir);
     expect(anomalies(report)).toEqual([{ from: size - 1, to: size, kind: 'modified' }]);
+    expect(code).toBe(1);
+  });
+
+  it('notices deleted checkpoints by the signed action they leave unsigned', async () => {
+    const dir = tamperedCopy(pristine, (db) => {
+      db.prepare('DELETE FROM checkpoints').run();
+    });
+    const { code, report } = await verifyJson(dir);
+    expect(anomalies(report)).toEqual([]);
+    expect(report.uncovered).toEqual([{ from: 0, to: size }]);
+    expect(report.storeProblems).toEqual([expect.stringMatching(new RegExp(`action at seq ${size - 1} is not covered by a checkpoint.*newest checkpoints were deleted`))]);
     expect(code).toBe(1);
   });
 

@@ -1,4 +1,4 @@
-import { appendFileSync, copyFileSync, readdirSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readdirSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -152,6 +152,27 @@ describe('FileTailer', () => {
     expect(first.messages()).toEqual(Array.from({ length: 10 }, (_, i) => `line ${i + 1}`));
     expect(second.messages()).toEqual(['line 11', 'line 12', 'line 13', 'line 14', 'line 15', 'line 16', 'line 17', 'line 18']);
     expect(third.messages()).toEqual(['line 19', 'line 20', 'line 21']);
+  });
+
+  it('reports as dropped a file rotated away and deleted while stopped', async () => {
+    const directory = tempDir();
+    const checkpoint = join(tempDir(), 'tail.json');
+    const path = join(directory, `web-1_shop_web-${ID}.log`);
+    writeFileSync(path, lines(1, 2));
+    const one = tailer(directory, checkpoint);
+    await one.poll(collector().sink);
+    await one.stop();
+    appendFileSync(path, lines(3, 4));
+    renameSync(path, `${path}.1`);
+    rmSync(`${path}.1`);
+    writeFileSync(path, lines(5, 5));
+    const drops: string[] = [];
+    const out = collector();
+    const two = tailer(directory, checkpoint, { problems: { error: () => undefined, dropped: (count, reason) => drops.push(`${count} ${reason}`) } });
+    await two.poll(out.sink);
+    expect(out.messages()).toEqual(['line 5']);
+    expect(drops).toEqual([`1 ${path} rotated away unread after byte ${Buffer.byteLength(lines(1, 2))}`]);
+    expect(two.stats()).toMatchObject({ dropped: 1, details: { rotated_away_unread: 1 } });
   });
 
   it('does not checkpoint past a partial line, so a restart joins it with its end', async () => {

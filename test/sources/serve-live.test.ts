@@ -63,6 +63,11 @@ describe('vigil serve --config', () => {
     const token = (await vigil(['tokens', 'create', '--name', 'reader', '--role', 'viewer', '--data-dir', dataDir])).stdout.trim();
     server = await startServer(['--data-dir', dataDir, '--config', config, '--rules', 'none']);
     expect(await countsWhenComplete(server.url, token, { container: 6, node: 21 })).toEqual({ container: 6, node: 21 });
+    const health = (await (await fetch(`${server.url}/api/v1/sources`, { headers: { authorization: `Bearer ${token}` } })).json()) as Array<Record<string, unknown>>;
+    expect(health.filter((row) => row.cluster === 'prod').map((row) => [row.source, row.origin, row.count]).sort()).toEqual([
+      ['container', 'node-1', 6],
+      ['node', 'node-1', 21],
+    ]);
     expect(await terminate(server)).toBe(0);
     writeFileSync(join(containers, criName), '2026-01-12T09:05:00.000000000Z stderr F after the restart\n', { flag: 'a' });
     server = await startServer(['--data-dir', dataDir, '--config', config, '--rules', 'none']);

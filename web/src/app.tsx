@@ -9,6 +9,7 @@ import { PosturePage } from './pages/posture';
 import { RulesPage } from './pages/rules';
 import { SourcesPage } from './pages/sources';
 import { navigate, onLinkClick, usePath } from './router';
+import { SessionContext } from './session';
 
 const PAGES = [
   { path: '/explore', label: 'Explore' },
@@ -117,7 +118,9 @@ export function App() {
         </div>
       </header>
       <main id="main" ref={main} tabIndex={-1}>
-        <Page path={path} />
+        <SessionContext.Provider value={session}>
+          <Page path={path} />
+        </SessionContext.Provider>
       </main>
     </div>
   );

@@ -1,6 +1,8 @@
 /** How times, durations and numbers read on every page. */
 
 const dateTime = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const tableTime = new Intl.DateTimeFormat(undefined, { month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+const timeWithSeconds = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dayAndTime = new Intl.DateTimeFormat(undefined, { month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit' });
 
@@ -10,8 +12,15 @@ export function formatTime(value: string | number | undefined | null): string {
   return Number.isNaN(date.getTime()) ? String(value) : dateTime.format(date);
 }
 
-/** A bar label: the time of day when the whole axis fits in a day, else day and time. */
+/** A compact time for table rows (the year and seconds' fractions are in the details). */
+export function formatRowTime(value: string): string {
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? value : tableTime.format(date);
+}
+
+/** An axis label: with seconds for spans under an hour, the time of day within a day, else day and time. */
 export function formatAxisTime(ms: number, spanMs: number): string {
+  if (spanMs <= 3_600_000) return timeWithSeconds.format(ms);
   return spanMs <= 86_400_000 ? timeOnly.format(ms) : dayAndTime.format(ms);
 }
 

@@ -74,6 +74,5 @@ export const alertmanagerSinkType: SinkType<AlertmanagerConfig> = {
   type: 'alertmanager',
   description: 'Prometheus Alertmanager v2 API',
   schema,
-  secretKeys: ['headers'],
   create: (receiver, config) => new AlertmanagerSink(receiver, config),
 };

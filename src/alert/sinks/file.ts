@@ -33,6 +33,5 @@ export const fileSinkType: SinkType<FileConfig> = {
   type: 'file',
   description: 'NDJSON lines appended to a file, or stdout with path "-"',
   schema,
-  secretKeys: [],
   create: (receiver, config) => new FileSink(receiver, config),
 };

@@ -92,6 +92,5 @@ export const pagerDutySinkType: SinkType<PagerDutyConfig> = {
   type: 'pagerduty',
   description: 'PagerDuty Events API v2 (trigger/acknowledge/resolve by dedup_key)',
   schema,
-  secretKeys: ['routing_key'],
   create: (receiver, config) => new PagerDutySink(receiver, config),
 };

@@ -24,8 +24,6 @@ export interface SinkType<Config> {
   type: string;
   description: string;
   schema: z.ZodType<Config>;
-  /** Config keys holding secrets (URLs with tokens, keys, passwords): masked wherever config is shown. */
-  secretKeys: readonly string[];
   create(receiver: string, config: Config): Sink;
 }
 

@@ -91,6 +91,5 @@ export const slackSinkType: SinkType<SlackConfig> = {
   type: 'slack',
   description: 'Slack incoming webhook (Block Kit)',
   schema,
-  secretKeys: ['url'],
   create: (receiver, config) => new SlackSink(receiver, config),
 };

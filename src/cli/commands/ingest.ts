@@ -15,7 +15,7 @@ import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { UsageError, exitCodes } from '../exit.js';
 import { clusterOption, dataDirOption, positiveInteger } from '../options.js';
 import { byteProgress } from '../progress.js';
-import { finishLedger, ingestRunAction, openLedger } from './ingest-ledger.js';
+import { openLedger } from './ingest-ledger.js';
 import { signingKeyOption, witnessOption } from './ledger-options.js';
 import { printQuarantine } from './quarantine-output.js';
 
@@ -58,7 +58,7 @@ async function runIngest(paths: string[], options: IngestOptions): Promise<numbe
     const source: Source | undefined = options.source === 'auto' ? undefined : findSource(options.source);
     const progress = byteProgress(totalSize(inputs), () => totalBytesRead(inputs), 'ingest');
     const started = Date.now();
-    const ledger = await openLedger(store, options);
+    const ledger = await openLedger(store, paths, options);
     const batches = readEvents(inputs, {
       source,
       cluster: options.cluster,
@@ -67,12 +67,12 @@ async function runIngest(paths: string[], options: IngestOptions): Promise<numbe
     const detection = detectionStage(options.rules, store);
     const hooks = withSourceHealth(new SourceHealthRecorder(new SqliteSourceHealth(store.db)), { onStored: (events) => detection?.process(events) });
     const summary = await ingestBatches(batches, store, hooks).catch(async (error: Error) => {
-      await finishLedger(ledger, ingestRunAction(paths, options, started, error));
+      await ledger.finish(error);
       throw error;
     });
     detection?.saveWindows();
     progress.stop();
-    const witnessFailures = await finishLedger(ledger, ingestRunAction(paths, options, started, summary));
+    const witnessFailures = await ledger.finish(summary);
     const seconds = (Date.now() - started) / 1000;
     process.stderr.write(`${formatSummary(summary)} (cluster "${options.cluster}", ${seconds.toFixed(1)} s)\n`);
     if (summary.quarantined > 0) process.stderr.write('see what was quarantined and why: vigil ingest --show-quarantine\n');

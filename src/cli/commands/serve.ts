@@ -16,8 +16,11 @@ import { buildServer } from '../../server/app.js';
 import { TokenStore } from '../../server/auth/token-store.js';
 import { DEMO_CLUSTER, replayDemo } from '../../server/demo-replay.js';
 import { packagePath } from '../../package-root.js';
+import { withSourceHealth } from '../../sources/health/hooks.js';
+import { SourceHealthRecorder } from '../../sources/health/source-health.js';
 import { type RunningSources, startLiveSources } from '../../sources/live/from-config.js';
 import { DEFAULT_LIMITS } from '../../sources/records.js';
+import { SqliteSourceHealth } from '../../store/sqlite/source-health.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { LedgerSession } from '../../ledger/ledger-session.js';
 import { UsageError } from '../exit.js';
@@ -127,7 +130,10 @@ export async function serve(given: ServeOptions): Promise<void> {
   process.once('SIGINT', () => void shutdown());
   process.once('SIGTERM', () => void shutdown());
   const address = await app.listen({ host, port });
-  liveSources = startLiveSources(liveSourceConfigs, { dataDir: options.dataDir, log: app.log }, (batch) => addBatch(batch, store, ingested, hooks));
+  // Live sources count into source health as the receivers do, so a silent one raises its absence alert.
+  const sourceHealth = new SourceHealthRecorder(new SqliteSourceHealth(store.db));
+  const liveHooks = withSourceHealth(sourceHealth, hooks);
+  liveSources = startLiveSources(liveSourceConfigs, { dataDir: options.dataDir, log: app.log, health: sourceHealth }, (batch) => addBatch(batch, store, ingested, liveHooks));
   process.stdout.write(`vigil serving on ${address} (data in ${options.dataDir})\n${loginHint(address, firstToken)}`);
   if (options.demo) {
     // The live clock must lead the replayed events, so that the replay is not mistaken for silent streams.

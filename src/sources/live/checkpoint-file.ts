@@ -24,6 +24,16 @@ export class CheckpointFile<T> {
     }
   }
 
+  /** Like `load`, but an unreadable checkpoint is reported and ignored: the source starts over, and the store drops what it already has. */
+  loadOr(report: (message: string) => void): T | undefined {
+    try {
+      return this.load();
+    } catch (error) {
+      report(`${(error as Error).message}; starting over`);
+      return undefined;
+    }
+  }
+
   save(value: T): void {
     mkdirSync(dirname(this.path), { recursive: true });
     const temporary = `${this.path}.tmp`;

@@ -13,7 +13,17 @@ export function eventsPath(api: EventsApi, namespace: string | undefined): strin
 export async function discoverEventsApi(config: KubeConfig, signal: AbortSignal, timeoutMs: number): Promise<EventsApi> {
   const response = await kubeGet(config, '/apis/events.k8s.io/v1', {}, signal, timeoutMs);
   const body = await discard(response);
-  if (response.statusCode === 200 && body.includes('"events"')) return 'events.k8s.io/v1';
-  if (response.statusCode === 404 || response.statusCode === 200) return 'v1';
+  if (response.statusCode === 200) return servesEvents(body) ? 'events.k8s.io/v1' : 'v1';
+  if (response.statusCode === 404) return 'v1';
   throw new Error(`discovering the events API: HTTP ${response.statusCode} ${body.slice(0, 200)}`);
+}
+
+/** Whether an APIResourceList names the `events` resource. */
+function servesEvents(body: string): boolean {
+  try {
+    const list = JSON.parse(body) as { resources?: Array<{ name?: unknown }> };
+    return Array.isArray(list.resources) && list.resources.some((resource) => resource.name === 'events');
+  } catch {
+    return false;
+  }
 }

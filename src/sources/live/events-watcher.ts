@@ -8,7 +8,9 @@ import { Backoff, pause } from './backoff.js';
 import type { CheckpointFile } from './checkpoint-file.js';
 import { type EventsApi, discoverEventsApi, eventsPath } from './events-api.js';
 import { discard, kubeGet, readJson, statusError } from './kube-http.js';
+import { DeliveredVersions } from './delivered-versions.js';
 import { type BatchSink, type LiveLog, type LiveSource, type LiveStats, type ProblemReporter, SILENT_LOG, bump, countBatch, countError, emptyStats } from './live-source.js';
+import { identityOf, readWatchFrame } from './watch-frame.js';
 
 type Json = Record<string, unknown>;
 
@@ -33,7 +35,7 @@ export interface EventsWatcherOptions {
   problems?: ProblemReporter;
 }
 
-/** A watch frame or list page larger than this is quarantined, not parsed. */
+/** A watch frame larger than this is quarantined, not parsed. */
 const MAX_FRAME_BYTES = 4 << 20;
 
 /**
@@ -46,8 +48,7 @@ const MAX_FRAME_BYTES = 4 << 20;
 export class EventsWatcher implements LiveSource {
   readonly name: string;
   private readonly counters: LiveStats = emptyStats();
-  /** uid → resourceVersion delivered, for the Events the server still holds. */
-  private readonly delivered = new Map<string, string>();
+  private readonly delivered = new DeliveredVersions();
   private readonly abort = new AbortController();
   private readonly log: LiveLog;
   private running?: Promise<void>;
@@ -101,7 +102,7 @@ export class EventsWatcher implements LiveSource {
   }
 
   private restore(): void {
-    const saved = this.options.checkpoint?.load();
+    const saved = this.options.checkpoint?.loadOr((message) => this.log.warn(`events watch ${this.name}: ${countError(this.counters, message, this.options.problems)}`));
     const wanted = this.options.api ?? 'auto';
     if (saved && (wanted === 'auto' || wanted === saved.api)) {
       this.api = saved.api;
@@ -119,7 +120,7 @@ export class EventsWatcher implements LiveSource {
   /** Lists page by page; versions already delivered are skipped, Events gone from the server are forgotten. */
   private async relist(sink: BatchSink): Promise<void> {
     const api = this.api as EventsApi;
-    const listed = new Map<string, string>();
+    const listed = new Set<string>();
     let token: string | undefined;
     let listVersion = '';
     do {
@@ -127,20 +128,23 @@ export class EventsWatcher implements LiveSource {
       const metadata = isObject(page.metadata) ? page.metadata : {};
       const items = Array.isArray(page.items) ? page.items.filter(isObject) : [];
       const batch: ReadBatch = { events: [], quarantined: [] };
-      const fresh = new Map<string, string>();
+      this.delivered.begin();
       items.forEach((item, index) => {
-        const { uid, version } = identity(item);
-        if (uid && version) listed.set(uid, version);
-        if (uid && version && this.delivered.get(uid) === version) return bump(this.counters, 'unchanged');
+        const { uid, version } = identityOf(item);
+        if (uid) listed.add(uid);
+        if (uid && version && this.delivered.isStored(uid, version)) {
+          bump(this.counters, 'unchanged');
+          return;
+        }
         this.decodeInto(batch, withTypeMeta(item, api), `list ${eventsPath(api, this.options.namespace)} items[${index}]`);
-        if (uid && version) fresh.set(uid, version);
+        if (uid && version) this.delivered.stage(uid, version);
       });
       await this.deliver(batch, sink);
-      for (const [uid, version] of fresh) this.delivered.set(uid, version);
+      this.delivered.commit();
       token = typeof metadata.continue === 'string' && metadata.continue !== '' ? metadata.continue : undefined;
       listVersion = typeof metadata.resourceVersion === 'string' ? metadata.resourceVersion : listVersion;
     } while (token);
-    for (const uid of this.delivered.keys()) if (!listed.has(uid)) this.delivered.delete(uid);
+    this.delivered.keepOnly(listed);
     bump(this.counters, 'lists');
     this.advance(listVersion);
   }
@@ -171,7 +175,7 @@ export class EventsWatcher implements LiveSource {
     let frames = 0;
     for await (const items of splitLines(response, MAX_FRAME_BYTES)) {
       const batch: ReadBatch = { events: [], quarantined: [] };
-      const staged = new Map<string, string | undefined>();
+      this.delivered.begin();
       let version = this.resourceVersion ?? '';
       let ending: 'expired' | Error | undefined;
       for (const item of items) {
@@ -182,18 +186,13 @@ export class EventsWatcher implements LiveSource {
           batch.quarantined.push({ source: 'k8s.event', position: line.position, reason: line.reason, sample: line.sample, receivedAt: Date.now() });
           continue;
         }
-        const outcome = this.applyFrame(line.text, line.position, api, batch, staged);
+        const outcome = this.applyFrame(line.text, line.position, api, batch);
         if (outcome.version) version = outcome.version;
-        if (outcome.ending) {
-          ending = outcome.ending;
-          break;
-        }
+        ending = outcome.ending;
+        if (ending) break;
       }
       await this.deliver(batch, sink);
-      for (const [uid, delivered] of staged) {
-        if (delivered === undefined) this.delivered.delete(uid);
-        else this.delivered.set(uid, delivered);
-      }
+      this.delivered.commit();
       this.advance(version);
       if (ending === 'expired') return 'expired';
       if (ending) throw ending;
@@ -202,38 +201,32 @@ export class EventsWatcher implements LiveSource {
   }
 
   /** Handles one frame; returns the resourceVersion it moves to, or why the watch must end. */
-  private applyFrame(text: string, position: string, api: EventsApi, batch: ReadBatch, staged: Map<string, string | undefined>): { version?: string; ending?: 'expired' | Error } {
-    let frame: unknown;
-    try {
-      frame = JSON.parse(text);
-    } catch (error) {
-      batch.quarantined.push({ source: 'k8s.event', position, reason: `malformed watch frame: ${(error as Error).message}`, sample: text.slice(0, 4096), receivedAt: Date.now() });
-      return {};
+  private applyFrame(text: string, position: string, api: EventsApi, batch: ReadBatch): { version?: string; ending?: 'expired' | Error } {
+    const frame = readWatchFrame(text);
+    switch (frame.type) {
+      case 'malformed':
+        batch.quarantined.push({ source: 'k8s.event', position, reason: frame.reason, sample: text.slice(0, 4096), receivedAt: Date.now() });
+        return {};
+      case 'expired':
+        return { ending: 'expired' };
+      case 'failed':
+        return { ending: frame.error };
+      case 'bookmark':
+        bump(this.counters, 'bookmarks');
+        return { version: frame.version };
+      case 'deleted':
+        if (frame.uid) this.delivered.stage(frame.uid, undefined);
+        bump(this.counters, 'deleted');
+        return { version: frame.version };
+      case 'changed':
+        if (frame.uid && frame.version && this.delivered.isStored(frame.uid, frame.version)) {
+          bump(this.counters, 'unchanged');
+        } else {
+          this.decodeInto(batch, withTypeMeta(frame.object, api), `${position} ${frame.verb}`);
+          if (frame.uid && frame.version) this.delivered.stage(frame.uid, frame.version);
+        }
+        return { version: frame.version };
     }
-    const type = isObject(frame) ? frame.type : undefined;
-    const object = isObject(frame) && isObject(frame.object) ? frame.object : {};
-    if (type === 'ERROR') {
-      if (object.code === 410) return { ending: 'expired' };
-      return { ending: statusError(Number(object.code ?? 0), JSON.stringify(object), 'watch error frame') };
-    }
-    const { uid, version } = identity(object);
-    if (type === 'BOOKMARK') {
-      bump(this.counters, 'bookmarks');
-      return { version };
-    }
-    if (type === 'DELETED') {
-      if (uid) staged.set(uid, undefined);
-      bump(this.counters, 'deleted');
-      return { version };
-    }
-    const known = uid && staged.has(uid) ? staged.get(uid) : uid ? this.delivered.get(uid) : undefined;
-    if (uid && version && known === version) {
-      bump(this.counters, 'unchanged');
-      return { version };
-    }
-    this.decodeInto(batch, withTypeMeta(object, api), `${position} ${String(type)}`);
-    if (uid && version) staged.set(uid, version);
-    return { version };
   }
 
   private decodeInto(batch: ReadBatch, object: Json, position: string): void {
@@ -265,12 +258,4 @@ export class EventsWatcher implements LiveSource {
   private idleTimeoutMs(): number {
     return (this.timeoutSeconds() + 60) * 1000;
   }
-}
-
-function identity(object: Json): { uid?: string; version?: string } {
-  const metadata = isObject(object.metadata) ? object.metadata : {};
-  return {
-    uid: typeof metadata.uid === 'string' ? metadata.uid : undefined,
-    version: typeof metadata.resourceVersion === 'string' ? metadata.resourceVersion : undefined,
-  };
 }

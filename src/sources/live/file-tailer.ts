@@ -114,7 +114,8 @@ export class FileTailer implements LiveSource {
   /** Files in the checkpoint that are no longer at their path were rotated while Vigil was down: finish them first. */
   private async restore(sink: BatchSink): Promise<void> {
     this.restored = true;
-    for (const saved of this.options.checkpoint?.load()?.files ?? []) {
+    const checkpoint = this.options.checkpoint?.loadOr((message) => this.log.warn(`tailer ${this.name}: ${countError(this.counters, message, this.options.problems)}`));
+    for (const saved of checkpoint?.files ?? []) {
       const info = await statOf(saved.path);
       if (info && info.dev === saved.dev && info.ino === saved.ino) {
         this.resume.set(inodeKey(info), saved);

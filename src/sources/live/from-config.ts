@@ -65,13 +65,24 @@ export function createLiveSource(config: LiveSourceConfig, setting: LiveSourceSe
   }
 }
 
-/** Health counts a node's sources under the node, the events watch under the cluster (origin ''). */
 function problemsOf(config: LiveSourceConfig, health: HealthReporter | undefined): ProblemReporter | undefined {
   if (!health) return undefined;
-  const key = config.kind === 'k8s-events'
-    ? { cluster: config.cluster, source: 'k8s.event', origin: '' }
-    : { cluster: config.cluster, source: config.kind === 'container-logs' ? 'container' : 'node', origin: config.kind === 'journald' ? nodeName(undefined) : nodeName(config.node) };
+  const key = healthKeyOf(config);
   return { error: (message) => health.error(key, message), dropped: (count, reason) => health.dropped(key, count, reason) };
+}
+
+/** Health counts a node's sources under the node, the events watch under the cluster as a whole (origin ''). */
+function healthKeyOf(config: LiveSourceConfig): { cluster: string; source: string; origin: string } {
+  switch (config.kind) {
+    case 'k8s-events':
+      return { cluster: config.cluster, source: 'k8s.event', origin: '' };
+    case 'container-logs':
+      return { cluster: config.cluster, source: 'container', origin: nodeName(config.node) };
+    case 'journald':
+      return { cluster: config.cluster, source: 'node', origin: nodeName(undefined) };
+    case 'syslog':
+      return { cluster: config.cluster, source: 'node', origin: nodeName(config.node) };
+  }
 }
 
 /** In a DaemonSet the pod's host name is not the node's: NODE_NAME from the downward API is preferred. */

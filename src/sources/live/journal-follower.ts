@@ -49,7 +49,7 @@ export class JournalFollower implements LiveSource {
 
   start(sink: BatchSink): void {
     if (this.running) throw new Error(`journal follower ${this.name} is already running`);
-    this.cursor = this.options.checkpoint?.load()?.cursor;
+    this.cursor = this.options.checkpoint?.loadOr((message) => this.log.warn(`journal ${this.name}: ${countError(this.counters, message, this.options.problems)}`))?.cursor;
     this.counters.state = 'running';
     this.running = this.loop(sink);
   }

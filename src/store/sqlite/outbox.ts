@@ -92,11 +92,11 @@ export class SqliteOutbox {
       insert: db.prepare(`INSERT INTO alert_outbox (receiver, order_key, idempotency_key, payload, status, next_attempt_at, created_at, updated_at, alert_ids)
         VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)`),
       insertAlert: db.prepare('INSERT OR IGNORE INTO alert_outbox_alerts (alert_id, outbox_id) VALUES (?, ?)'),
-      // Oldest ready item of each order key whose predecessors are all settled.
+      // The head (oldest unsettled item) of each order key, longest due first so that no key starves.
       ready: db.prepare(`SELECT * FROM alert_outbox o
         WHERE o.status = 'pending' AND o.receiver = ? AND o.next_attempt_at <= ?
           AND NOT EXISTS (SELECT 1 FROM alert_outbox p WHERE p.order_key = o.order_key AND p.id < o.id AND p.status IN ('pending', 'delivering'))
-        ORDER BY o.id LIMIT ?`),
+        ORDER BY o.next_attempt_at, o.id LIMIT ?`),
       lease: db.prepare(`UPDATE alert_outbox SET status = 'delivering', lease_until = ?, attempts = attempts + 1, updated_at = ? WHERE id = ? AND status = 'pending'`),
       delivered: db.prepare(`UPDATE alert_outbox SET status = 'delivered', delivered_at = ?, updated_at = ?, lease_until = NULL, last_error = NULL WHERE id = ?`),
       retry: db.prepare(`UPDATE alert_outbox SET status = 'pending', next_attempt_at = ?, updated_at = ?, lease_until = NULL, last_error = ? WHERE id = ?`),

@@ -8,6 +8,7 @@ const STATUS_CLASS: Record<string, string> = {
   open: 'status-bad',
   acknowledged: 'status-warn',
   resolved: 'status-good',
+  silenced: 'status-muted',
   silent: 'status-bad',
   ok: 'status-good',
   unwatched: 'status-muted',

@@ -1,9 +1,9 @@
 import { Fragment, useState } from 'react';
 import { api, type EventDocument } from '../api';
-import { formatTime, pathValue } from '../format';
+import { formatCount, formatRowTime, formatTime, pathValue } from '../format';
 import { JsonView } from './json-view';
 
-/** `wrap`: long values (user names, object names) may break anywhere; the others stay on one line. */
+/** `wrap`: long values (user names, object names) are cut with an ellipsis (the full value is the cell's title and in the details). */
 const COLUMNS: Array<{ label: string; path: string; wrap?: boolean }> = [
   { label: 'Source', path: 'vigil.source' },
   { label: 'User', path: 'user.name', wrap: true },
@@ -30,6 +30,49 @@ function flatFields(document: Record<string, unknown>, prefix = ''): Array<[stri
     else pairs.push([path, value]);
   }
   return pairs;
+}
+
+interface ProofBundle {
+  format: string;
+  leafIndex: number;
+  inclusionProof: string[];
+  checkpoint: string;
+}
+
+/** What an inclusion proof says, and the bundle itself to hand to an auditor (`vigil proof --verify`). */
+function ProofSummary({ bundle, id }: { bundle: ProofBundle; id: string }) {
+  const [origin, size, root, time] = bundle.checkpoint.split('\n');
+  return (
+    <div className="proof">
+      <p className="verdict verdict-good">✓ Included in the signed ledger</p>
+      <dl className="pairs">
+        <div>
+          <dt>leaf</dt>
+          <dd>
+            {formatCount(bundle.leafIndex)} of {formatCount(Number(size))}
+          </dd>
+        </div>
+        <div>
+          <dt>checkpoint</dt>
+          <dd>
+            {origin}, {time?.replace(/^time /, 'signed ')}
+          </dd>
+        </div>
+        <div>
+          <dt>root hash</dt>
+          <dd className="mono">{root}</dd>
+        </div>
+        <div>
+          <dt>audit path</dt>
+          <dd>{bundle.inclusionProof.length} hashes</dd>
+        </div>
+      </dl>
+      <details>
+        <summary>Proof bundle (JSON)</summary>
+        <JsonView value={bundle} label={`Inclusion proof of event ${id}`} />
+      </details>
+    </div>
+  );
 }
 
 function EventDetail({ event, onFilter }: { event: EventDocument; onFilter?: (field: string, value: string | number) => void }) {
@@ -72,7 +115,7 @@ function EventDetail({ event, onFilter }: { event: EventDocument; onFilter?: (fi
             {proof.error}
           </p>
         )}
-        {proof?.value !== undefined && <JsonView value={proof.value} label={`Inclusion proof of event ${id}`} />}
+        {proof?.value !== undefined && <ProofSummary bundle={proof.value as ProofBundle} id={id} />}
         <JsonView value={pathValue(event, 'vigil.original')} label={`Original record of event ${id}`} />
       </div>
     </div>
@@ -89,6 +132,8 @@ export function EventTable({ events, onFilter, caption }: { events: readonly Eve
       else next.add(id);
       return next;
     });
+  // The source column earns its width only when the events come from more than one source.
+  const columns = new Set(events.map((event) => text(pathValue(event, 'vigil.source')))).size > 1 ? COLUMNS : COLUMNS.filter((column) => column.path !== 'vigil.source');
   return (
     <table className="events">
       <caption className="visually-hidden">{caption}</caption>
@@ -98,7 +143,7 @@ export function EventTable({ events, onFilter, caption }: { events: readonly Eve
             <span className="visually-hidden">Details</span>
           </th>
           <th scope="col">Time</th>
-          {COLUMNS.map((column) => (
+          {columns.map((column) => (
             <th scope="col" key={column.path}>
               {column.label}
             </th>
@@ -117,16 +162,18 @@ export function EventTable({ events, onFilter, caption }: { events: readonly Eve
                     {expanded ? '▾' : '▸'}
                   </button>
                 </td>
-                <td className="time">{formatTime(event['@timestamp'])}</td>
-                {COLUMNS.map((column) => (
-                  <td key={column.path} className={column.wrap ? 'wrap' : undefined}>
+                <td className="time" title={formatTime(event['@timestamp'])}>
+                  {formatRowTime(event['@timestamp'])}
+                </td>
+                {columns.map((column) => (
+                  <td key={column.path} className={column.wrap ? 'wrap' : undefined} title={column.wrap ? text(pathValue(event, column.path)) : undefined}>
                     {text(pathValue(event, column.path))}
                   </td>
                 ))}
               </tr>
               {expanded && (
                 <tr className="detail-row">
-                  <td colSpan={COLUMNS.length + 2}>
+                  <td colSpan={columns.length + 2}>
                     <EventDetail event={event} onFilter={onFilter} />
                   </td>
                 </tr>

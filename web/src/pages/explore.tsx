@@ -60,7 +60,13 @@ function FacetList({ facets, onFilter }: { facets: FacetsAnswer['facets']; onFil
                   const label = entry.value === null ? '(none)' : String(entry.value);
                   return (
                     <li key={label}>
-                      <button type="button" className="facet-value" title={`Show only ${facet.field} = ${label}`} onClick={() => onFilter(facet.field, entry.value, false)}>
+                      <button
+                        type="button"
+                        className="facet-value"
+                        aria-label={`Filter ${facet.field} = ${label} (${formatCount(entry.count)})`}
+                        title={`Show only ${facet.field} = ${label}`}
+                        onClick={() => onFilter(facet.field, entry.value, false)}
+                      >
                         <span className="bar" style={{ width: `${(entry.count / top) * 100}%` }} aria-hidden="true" />
                         <span className="value">{label}</span>
                         <span className="count">{formatCount(entry.count)}</span>

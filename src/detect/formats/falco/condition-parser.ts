@@ -5,9 +5,9 @@
  * Precedence: `not` binds tighter than `and`, which binds tighter than `or`.
  */
 
-export const UNARY_OPERATORS = ['exists'] as const;
+const UNARY_OPERATORS = ['exists'] as const;
 export const LIST_OPERATORS = ['in', 'intersects', 'pmatch'] as const;
-export const BINARY_OPERATORS = [
+const BINARY_OPERATORS = [
   '=',
   '==',
   '!=',

@@ -10,7 +10,7 @@ import { type FalcoItem, looksLikeFalcoRules, readFalcoRulesFile } from './rules
 import { type FalcoRule, mergeFalcoItems } from './rule-set.js';
 
 /** The only Falco source Vigil runs: Kubernetes audit events. */
-export const FALCO_SOURCE = 'k8s_audit';
+const FALCO_SOURCE = 'k8s_audit';
 
 /**
  * Falco rules files (`- rule:`, `- macro:`, `- list:` items). All Falco files of a rule set are

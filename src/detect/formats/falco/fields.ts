@@ -35,7 +35,7 @@ interface FieldDef {
 const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** The k8saudit plugin's string rendering: strings as they are, any other JSON value as JSON text. */
-export function renderValue(value: unknown): string | undefined {
+function renderValue(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
@@ -322,25 +322,21 @@ function flattenedRules(raw: Json, key: string, arg: string | undefined): FalcoV
   return nonEmpty(values);
 }
 
-/** RFC 6901 pointer as the json plugin walks it (object keys, array indexes). */
-function jsonPointer(raw: Json, pointer: string | undefined): FalcoValue {
-  if (pointer === undefined || pointer === '') return undefined;
+/** An RFC 6901 pointer as the json plugin walks it (object keys, array indexes), split once. */
+function jsonPointer(pointer: string | undefined): (raw: Json) => FalcoValue {
+  if (pointer === undefined || pointer === '') return () => undefined;
   const keys = (pointer.startsWith('/') ? pointer.slice(1) : pointer).split('/').map((key) => key.replaceAll('~1', '/').replaceAll('~0', '~'));
-  return renderValue(at(raw, keys));
+  return (raw) => renderValue(at(raw, keys));
 }
 
-const JSON_FIELDS: Record<string, { arg: FieldDef['arg']; numeric?: boolean; extract: (raw: Json, arg: string | undefined, event: VigilEvent) => FalcoValue }> = {
-  value: { arg: 'key-required', extract: jsonPointer },
-  obj: { arg: 'none', extract: (raw) => JSON.stringify(raw, null, 2) },
-  rawtime: { arg: 'none', numeric: true, extract: (_raw, _arg, event) => (BigInt(event.timestamp) * 1_000_000n).toString() },
-  time: { arg: 'none', extract: (_raw, _arg, event) => new Date(event.timestamp).toISOString() },
-};
+type JsonExtractor = (raw: Json, event: VigilEvent) => FalcoValue;
 
-/** Every field name Vigil reads, for documentation and error messages. */
-export const FALCO_FIELD_NAMES: readonly string[] = [
-  ...Object.keys(K8S_AUDIT_FIELDS),
-  ...Object.keys(JSON_FIELDS).flatMap((name) => [`jevt.${name}`, `json.${name}`]),
-];
+const JSON_FIELDS: Record<string, { arg: FieldDef['arg']; numeric?: boolean; compile: (arg: string | undefined) => JsonExtractor }> = {
+  value: { arg: 'key-required', compile: jsonPointer },
+  obj: { arg: 'none', compile: () => (raw) => JSON.stringify(raw, null, 2) },
+  rawtime: { arg: 'none', numeric: true, compile: () => (_raw, event) => (BigInt(event.timestamp) * 1_000_000n).toString() },
+  time: { arg: 'none', compile: () => (_raw, event) => new Date(event.timestamp).toISOString() },
+};
 
 /** Compiles a field reference such as `ka.user.name` or `jevt.value[/stage]`. */
 export function falcoField(name: string, arg: string | undefined): FalcoField {
@@ -361,8 +357,8 @@ export function falcoField(name: string, arg: string | undefined): FalcoField {
   const jsonDef = namespace === 'jevt' || namespace === 'json' ? JSON_FIELDS[rest] : undefined;
   if (jsonDef !== undefined) {
     checkArgument(written, jsonDef.arg, arg);
-    const extract = jsonDef.extract;
-    return { name: written, list: false, numeric: jsonDef.numeric ?? false, extract: (event) => extract(event.raw, arg, event) };
+    const extract = jsonDef.compile(arg);
+    return { name: written, list: false, numeric: jsonDef.numeric ?? false, extract: (event) => extract(event.raw, event) };
   }
   throw new FalcoFieldError(`unknown field "${name}": Vigil reads the k8saudit plugin's ka.* fields and the json plugin's jevt.*/json.* fields (see src/detect/formats/falco/README.md)`);
 }

@@ -23,5 +23,3 @@ export function severityOfPriority(priority: string): Severity | undefined {
   const canonical = canonicalPriority(priority);
   return canonical === undefined ? undefined : SEVERITY_OF_PRIORITY[canonical];
 }
-
-export const FALCO_PRIORITIES: readonly string[] = Object.keys(SEVERITY_OF_PRIORITY);

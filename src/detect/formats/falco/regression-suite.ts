@@ -139,8 +139,9 @@ export function cliRunner(vigilBin: string): CaseRunner {
       child.stdout.on('data', (chunk) => (stdout += chunk));
       child.stderr.on('data', (chunk) => (stderr += chunk));
       child.on('close', (code) => {
-        if (code !== 0 && code !== 1) {
-          resolve({ alerts: [], skippedRecords: 0, error: `vigil detect exited with status ${code}: ${stderr.trim().split('\n').slice(0, 6).join(' | ')}` });
+        // Exit status 1 also means "alerts found"; only the closing summary line says the run finished.
+        if ((code !== 0 && code !== 1) || !/^\d+ events, \d+ alert\(s\)/m.test(stderr)) {
+          resolve({ alerts: [], skippedRecords: 0, error: `vigil detect failed (exit status ${code}): ${stderr.trim().split('\n').slice(0, 4).join(' | ')}` });
           return;
         }
         const alerts = stdout

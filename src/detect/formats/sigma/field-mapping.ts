@@ -149,8 +149,6 @@ const gcpAudit: SigmaLogsourceMapping = {
   },
 };
 
-export const SIGMA_FIELD_TABLES = { kubernetesAudit: K8S_AUDIT_NAMES, gcpAudit: GCP_AUDIT_NAMES };
-
 /** The mapping of a rule's log source, or undefined when Vigil collects no such log. */
 export function mappingFor(logsource: SigmaLogsource): SigmaLogsourceMapping | undefined {
   if (logsource.product === 'kubernetes' && logsource.service === 'audit') return kubernetesAudit;

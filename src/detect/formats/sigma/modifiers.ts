@@ -7,11 +7,10 @@ import { compileWildcard } from '../../wildcard.js';
  * `?` wildcards and `\` escapes; numbers and booleans compare by their text.
  */
 
-export const TRANSFORMS = ['base64', 'base64offset', 'utf16le', 'utf16be', 'utf16', 'wide', 'windash'] as const;
-export const MATCHERS = ['contains', 'startswith', 'endswith', 're', 'cidr', 'lt', 'lte', 'gt', 'gte', 'exists'] as const;
-export const FLAGS = ['all', 'cased', 'neq', 'fieldref', 'i', 'm', 's'] as const;
+const TRANSFORMS = ['base64', 'base64offset', 'utf16le', 'utf16be', 'utf16', 'wide', 'windash'] as const;
+const MATCHERS = ['contains', 'startswith', 'endswith', 're', 'cidr', 'lt', 'lte', 'gt', 'gte', 'exists'] as const;
 /** Valid Sigma, but needing what Vigil does not have (placeholder pipelines, time parts). */
-export const UNSUPPORTED = ['expand', 'minute', 'hour', 'day', 'week', 'month', 'year'] as const;
+const UNSUPPORTED = ['expand', 'minute', 'hour', 'day', 'week', 'month', 'year'] as const;
 
 type Matcher = (typeof MATCHERS)[number];
 
