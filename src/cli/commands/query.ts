@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { rowToDocument } from '../../model/document.js';
+import { fieldByName } from '../../model/fields.js';
 import { QueryError, parseTimeBound } from '../../query/index.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { QueryRows, TimeRange } from '../../store/store.js';
@@ -86,8 +87,12 @@ function renderResult(result: QueryRows, format: OutputFormat): string {
   if (isFullEvents) {
     return render(format, result.rows.map(rowToDocument), () => eventTable(result));
   }
-  const documents = result.rows.map((row) => Object.fromEntries(result.columns.map((column) => [column, row[column]])));
-  return render(format, documents, () => ({ columns: result.columns, rows: result.rows.map((row) => result.columns.map((column) => row[column])) }));
+  const cell = (row: Record<string, unknown>, column: string) => {
+    const value = row[column];
+    return fieldByName(column)?.type === 'time' && typeof value === 'number' ? new Date(value).toISOString() : value;
+  };
+  const documents = result.rows.map((row) => Object.fromEntries(result.columns.map((column) => [column, cell(row, column)])));
+  return render(format, documents, () => ({ columns: result.columns, rows: result.rows.map((row) => result.columns.map((column) => cell(row, column))) }));
 }
 
 function eventTable(result: QueryRows): Table {
