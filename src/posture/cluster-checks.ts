@@ -1,4 +1,4 @@
-import { AppsV1Api, CoreV1Api, KubeConfig, type V1DaemonSet, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import type { V1DaemonSet, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Finding } from './findings.js';
 
 /**
@@ -34,6 +34,8 @@ export interface ClusterSnapshot {
 const COLLECTOR = /fluent-?bit|fluentd|vector|promtail|filebeat|auditbeat|logstash|falco|tetragon|otel|opentelemetry-collector|alloy|grafana-agent|datadog|splunk|elastic-agent|cloudwatch-agent|log-?collector|log-?shipper|vigil/i;
 
 export async function readCluster(kubeconfigPath: string): Promise<ClusterSnapshot> {
+  // Loaded here, not at start-up: the client library takes about a second to import.
+  const { AppsV1Api, CoreV1Api, KubeConfig } = await import('@kubernetes/client-node');
   const config = new KubeConfig();
   config.loadFromFile(kubeconfigPath);
   const server = config.getCurrentCluster()?.server ?? '(no current cluster)';

@@ -22,7 +22,8 @@ export interface EventsCheckpoint {
 export interface EventsWatcherOptions {
   name: string;
   cluster: string;
-  config: KubeConfig;
+  /** Credentials, possibly still loading (see loadKubeConfig). */
+  config: KubeConfig | Promise<KubeConfig>;
   /** Only this namespace; all namespaces when absent. */
   namespace?: string;
   api?: EventsApi | 'auto';
@@ -112,7 +113,7 @@ export class EventsWatcher implements LiveSource {
 
   private async chooseApi(): Promise<EventsApi> {
     const wanted = this.options.api ?? 'auto';
-    const api = wanted === 'auto' ? await discoverEventsApi(this.options.config, this.abort.signal, this.idleTimeoutMs()) : wanted;
+    const api = wanted === 'auto' ? await discoverEventsApi(await this.options.config, this.abort.signal, this.idleTimeoutMs()) : wanted;
     this.log.info(`events watch ${this.name}: using ${api} Events`);
     return api;
   }
@@ -152,7 +153,7 @@ export class EventsWatcher implements LiveSource {
   private async listPage(api: EventsApi, token: string | undefined): Promise<Json> {
     const query: Record<string, string> = { limit: String(this.options.pageSize ?? 500) };
     if (token) query.continue = token;
-    const response = await kubeGet(this.options.config, eventsPath(api, this.options.namespace), query, this.abort.signal, this.idleTimeoutMs());
+    const response = await kubeGet(await this.options.config, eventsPath(api, this.options.namespace), query, this.abort.signal, this.idleTimeoutMs());
     return readJson(response, `listing ${api} events`);
   }
 
@@ -161,7 +162,7 @@ export class EventsWatcher implements LiveSource {
     const api = this.api as EventsApi;
     const path = eventsPath(api, this.options.namespace);
     const query = { watch: '1', resourceVersion: this.resourceVersion ?? '', allowWatchBookmarks: 'true', timeoutSeconds: String(this.timeoutSeconds()) };
-    const response = await kubeGet(this.options.config, path, query, this.abort.signal, this.idleTimeoutMs());
+    const response = await kubeGet(await this.options.config, path, query, this.abort.signal, this.idleTimeoutMs());
     if (response.statusCode === 410) {
       await discard(response);
       return 'expired';

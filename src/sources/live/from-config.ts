@@ -33,8 +33,12 @@ export function createLiveSource(config: LiveSourceConfig, setting: LiveSourceSe
   const checkpoint = <T>() => new CheckpointFile<T>(join(setting.dataDir, 'checkpoints', `${name}.json`));
   const problems = problemsOf(config, setting.health);
   switch (config.kind) {
-    case 'k8s-events':
-      return new EventsWatcher({ ...config, name, config: loadKubeConfig(config), checkpoint: checkpoint(), log: setting.log, problems });
+    case 'k8s-events': {
+      const kubeConfig = loadKubeConfig(config);
+      // Marked handled here; the watcher awaits it and reports a bad kubeconfig as its own error.
+      kubeConfig.catch(() => undefined);
+      return new EventsWatcher({ ...config, name, config: kubeConfig, checkpoint: checkpoint(), log: setting.log, problems });
+    }
     case 'container-logs':
       return new FileTailer({
         name,

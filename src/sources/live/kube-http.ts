@@ -1,6 +1,6 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 
 /** How to reach the API server: a kubeconfig file and context, or the pod's service account. */
 export interface KubeAccess {
@@ -8,8 +8,13 @@ export interface KubeAccess {
   context?: string;
 }
 
-/** Loads credentials as kubectl would: the named file, else in-cluster when run in a pod, else $KUBECONFIG or ~/.kube/config. */
-export function loadKubeConfig(access: KubeAccess): KubeConfig {
+/**
+ * Loads credentials as kubectl would: the named file, else in-cluster when run in a pod, else
+ * $KUBECONFIG or ~/.kube/config. The client library takes a second to load, so it is loaded
+ * only when a cluster is actually watched, not on every `vigil` start.
+ */
+export async function loadKubeConfig(access: KubeAccess): Promise<KubeConfig> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
   const config = new KubeConfig();
   if (access.kubeconfig) config.loadFromFile(access.kubeconfig);
   else if (process.env.KUBERNETES_SERVICE_HOST) config.loadFromCluster();
