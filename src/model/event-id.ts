@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * A stable event id: the same record from a retried webhook batch or a re-ingested file gets
@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
  */
 export function eventId(timestamp: number, cluster: string, source: string, dedupKey: string): string {
   const time = Math.max(0, Math.trunc(timestamp)).toString(16).padStart(12, '0');
-  const digest = createHash('sha256').update(`${cluster}\u0000${source}\u0000${dedupKey}`).digest('hex');
+  const digest = hash('sha256', `${cluster}\u0000${source}\u0000${dedupKey}`, 'hex');
   return time + digest.slice(0, 12);
 }
 
@@ -18,6 +18,6 @@ export function eventId(timestamp: number, cluster: string, source: string, dedu
  * audit IDs, a buggy emitter): it is kept as its own event, told apart by its content.
  */
 export function variantEventId(timestamp: number, cluster: string, source: string, dedupKey: string, record: string): string {
-  const digest = createHash('sha256').update(record).digest('hex');
+  const digest = hash('sha256', record, 'hex');
   return eventId(timestamp, cluster, source, `${dedupKey}\u0000${digest}`);
 }
