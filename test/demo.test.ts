@@ -17,7 +17,7 @@ describe('vigil demo', () => {
 
   it('loads the demo cluster and shows the attacks as high alerts', async () => {
     const dataDir = tempDir();
-    const result = await vigil(['demo', '--no-serve', '--data-dir', dataDir]);
+    const result = await vigil(['demo', '--data-dir', dataDir]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/accepted \d{4,}, duplicates 0, quarantined 0/);
     for (const rule of ['k8s-mass-delete', 'k8s-sa-token-external-ip', 'k8s-forbidden-wave', 'k8s-cluster-admin-binding', 'absence-k8s-audit']) {

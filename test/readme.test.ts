@@ -7,7 +7,7 @@ const README = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
 
 describe('README', () => {
   it('gives the two set-up commands that .ci/run and a new user run', () => {
-    expect(README).toContain('npm install && npx vigil demo');
+    expect(README).toContain('npm install && npx vigil serve --demo');
     expect(README).toContain('npm ci && npm test');
     expect(readFileSync(join(REPO_ROOT, '.ci', 'run'), 'utf8')).toMatch(/^npm ci && npm test$/m);
   });

@@ -63,6 +63,10 @@ export class AlertsApiClient implements AlertOperations {
     return this.request('PUT', '/api/v1/alerts/routes', route);
   }
 
+  resetRoutes(): Promise<RoutesView> {
+    return this.request('DELETE', '/api/v1/alerts/routes');
+  }
+
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     let response: Response;
     try {

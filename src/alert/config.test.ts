@@ -58,7 +58,9 @@ describe('alerting config', () => {
     expect(severe.groupBy).toEqual(['rule', 'cluster']);
     expect(kube.id).toBe('route.routes[1]');
     expect(kube.groupWaitMs).toBe(10_000);
-    expect(kube.groupIntervalMs).toBe(config.route.groupIntervalMs);
+    expect(kube.groupIntervalMs).toBe(300_000);
+    const perAlert = parseAlertingConfig(parse('receivers: {s: {type: slack, url: "https://example.com"}}\nroute: {receivers: [s]}'), {});
+    expect([perAlert.route.groupWaitMs, perAlert.route.groupIntervalMs]).toEqual([0, 0]);
     expect(kube.plan?.tiers[0].receivers).toEqual(['slack']);
     expect(config.inhibitRules).toHaveLength(1);
   });

@@ -70,6 +70,7 @@ export interface RouteNode {
   continue: boolean;
   /** Labels whose values form a notification group; null = each alert its own group. */
   groupBy: string[] | null;
+  /** Default 30 s / 5 m (Alertmanager's) when grouping by labels, 0 when each alert is its own group. */
   groupWaitMs: number;
   groupIntervalMs: number;
   /** Undefined for a route that notifies nobody (the default route without receivers). */
@@ -232,7 +233,7 @@ export function parseAlertingConfig(raw: unknown, env: NodeJS.ProcessEnv = proce
   const route = compileRouteTree(rawRoute, routeContext, [prefix, 'route'], problems);
   const rawInhibitRules = part(inhibitRulesSchema, whole.inhibit_rules, [prefix, 'inhibit_rules'], undefined);
   const inhibitRules = compileInhibitRules(rawInhibitRules ?? DEFAULT_INHIBIT_RULES, [prefix, 'inhibit_rules'], problems);
-  if (problems.length > 0) throw new AlertingConfigError(problems);
+  if (problems.length > 0) throw new AlertingConfigError(withoutEchoes(problems));
   return {
     resolveAfterMs: settings.resolve_after ?? 0,
     reopenWindowMs: settings.reopen_window ?? DEFAULTS.reopenWindowMs,
@@ -419,6 +420,12 @@ function compileInhibitRules(raw: ReadonlyArray<z.infer<typeof inhibitSchema>>, 
 function unknownName(kind: string, wanted: string, defined: Readonly<Record<string, unknown>>): string {
   const names = Object.keys(defined);
   return `no ${kind} named "${wanted}" (${names.length > 0 ? `defined: ${names.join(', ')}` : `none is defined under ${kind}s`})`;
+}
+
+/** A key whose environment variable is missing is reported for that alone, not also for the value left in its place. */
+function withoutEchoes(problems: readonly string[]): string[] {
+  const unset = new Set(problems.filter((problem) => problem.includes(': environment variable ')).map((problem) => problem.slice(0, problem.indexOf(': '))));
+  return problems.filter((problem) => problem.includes(': environment variable ') || !unset.has(problem.slice(0, problem.indexOf(': '))));
 }
 
 function issueLines(error: z.ZodError, prefix: Array<string | number>): string[] {

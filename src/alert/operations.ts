@@ -100,6 +100,8 @@ export interface AlertOperations {
   routes(): Promise<RoutesView>;
   /** Admin: replaces the route tree (validated against the configured receivers and escalations). */
   replaceRoutes(route: unknown): Promise<RoutesView>;
+  /** Admin: drops the routes set through the API; the config file's apply again. */
+  resetRoutes(): Promise<RoutesView>;
 }
 
 export function escalationView(escalation: Escalation): EscalationView {

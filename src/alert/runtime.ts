@@ -39,6 +39,7 @@ export async function startAlerting(db: SqliteDatabase, recorder: AdminRecorder,
   let config = fileConfig;
   const service = new AlertService(state, recorder, {
     config: () => config,
+    fileConfig,
     onRoutesChanged: (next) => {
       config = next;
       notifier.setConfig(next);

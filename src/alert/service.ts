@@ -26,6 +26,8 @@ import { Suppressor } from './suppression.js';
 export interface AlertServiceOptions {
   /** The config in force (receivers, routes, inhibition); the lifecycle-only default without one. */
   config: () => AlertingConfig;
+  /** The config as the file has it, for `resetRoutes` (default: `config()`). */
+  fileConfig?: AlertingConfig;
   /** Called after an admin replaced or cleared the routes, with the config to use from now on. */
   onRoutesChanged?: (config: AlertingConfig) => void;
   /** Called after anything that may have queued notifications (acknowledge, resolve, requeue). */
@@ -66,6 +68,7 @@ export class AlertService {
       requeue: async (id) => this.requeue(id, actor),
       routes: async () => this.routes(),
       replaceRoutes: async (route) => this.replaceRoutes(route, actor),
+      resetRoutes: async () => this.resetRoutes(actor),
     };
   }
 
@@ -124,6 +127,16 @@ export class AlertService {
       this.recorder.record('alert.routes.replace', { by, summary: `alert routes replaced by ${by}`, route });
     })();
     this.options.onRoutesChanged?.({ ...config, route: compiled, routeInput: route });
+    return this.routes();
+  }
+
+  private resetRoutes(by: string): RoutesView {
+    const fileConfig = this.options.fileConfig ?? this.options.config();
+    this.state.db.transaction(() => {
+      if (!this.override.clear()) throw new AlertActionError('no routes were set through the API; the config file\'s are in force', 'conflict');
+      this.recorder.record('alert.routes.reset', { by, summary: `alert routes set through the API dropped by ${by}; the config file's apply` });
+    })();
+    this.options.onRoutesChanged?.(fileConfig);
     return this.routes();
   }
 

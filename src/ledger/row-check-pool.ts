@@ -21,7 +21,7 @@ import { checkRow } from './row-check.js';
  * Decoding leaves a parse tree per record that dies at once; a young generation larger than V8's
  * default lets more of them die between scavenges instead of being copied.
  */
-const YOUNG_GENERATION_MB = 64;
+const YOUNG_GENERATION_MB = 32;
 
 export interface RangeTask {
   from: number;

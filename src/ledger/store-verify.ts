@@ -45,7 +45,7 @@ export interface StoreVerifyReport extends VerifyReport {
   storeProblems: string[];
 }
 
-const DEFAULT_CHUNK = 4096;
+const DEFAULT_CHUNK = 2048;
 const INLINE_BELOW = 20_000;
 
 export async function verifyStore(options: StoreVerifyOptions): Promise<StoreVerifyReport> {

@@ -38,20 +38,32 @@ export async function replayDemo(app: FastifyInstance, tokens: TokenStore, optio
   const { secret } = tokens.create('demo-replay', 'ingest', DEMO_CLUSTER);
   const summary: ReplaySummary = { events: events.length, accepted: 0, quarantined: 0 };
   for (let start = 0; start < events.length; start += options.batchSize) {
-    const items = events.slice(start, start + options.batchSize);
-    const response = await app.inject({
-      method: 'POST',
-      url: '/api/v1/ingest/k8s-audit',
-      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
-      payload: JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', metadata: {}, items }),
-    });
-    if (response.statusCode !== 200) throw new Error(`the demo replay's webhook request was answered ${response.statusCode}: ${response.body}`);
-    const answer = response.json<{ accepted: number; quarantined: number }>();
+    const payload = JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', metadata: {}, items: events.slice(start, start + options.batchSize) });
+    const answer = await post(app, secret, payload);
     summary.accepted += answer.accepted;
     summary.quarantined += answer.quarantined;
     if (options.pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
   }
   return summary;
+}
+
+/** Attempts per batch: a busy receiver answers 429 and the sender retries, as the apiserver's webhook does. */
+const ATTEMPTS = 30;
+
+async function post(app: FastifyInstance, secret: string, payload: string): Promise<{ accepted: number; quarantined: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/v1/ingest/k8s-audit',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      payload,
+    });
+    if (response.statusCode === 200) return response.json<{ accepted: number; quarantined: number }>();
+    if (response.statusCode !== 429 || attempt === ATTEMPTS) {
+      throw new Error(`the demo replay's webhook request was answered ${response.statusCode} (attempt ${attempt}): ${response.body}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
 }
 
 /** Moves every event by the same amount so that the latest one happens at `end`. */

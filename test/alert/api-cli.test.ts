@@ -79,6 +79,7 @@ describe('alerts through the API and the CLI', () => {
     const replaced = await request('/api/v1/alerts/routes', admin, 'PUT', { ...routes, routes: [{ matchers: ['severity>=critical'], receivers: ['log'] }] });
     expect(replaced.status).toBe(200);
     expect((await request('/api/v1/alerts/routes', viewer)).json).toMatchObject({ source: 'api', updatedBy: 'admin-test' } satisfies Partial<RoutesView>);
+    expect((await request('/api/v1/alerts/routes', admin, 'DELETE')).json).toMatchObject({ source: 'config', route: { receivers: ['log'] } });
     await server.kill();
     server = undefined;
 

@@ -3,10 +3,10 @@ import { type Role, TokenStore } from '../../src/server/auth/token-store.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
 import { tempDir, vigil } from './cli.js';
 
-/** A data directory holding the bundled demo cluster, loaded as `vigil demo --no-serve` does. */
+/** A data directory holding the bundled demo cluster, loaded as `vigil demo` does. */
 export async function demoDataDir(): Promise<string> {
   const dataDir = tempDir('vigil-api-');
-  const result = await vigil(['demo', '--no-serve', '--data-dir', dataDir]);
+  const result = await vigil(['demo', '--data-dir', dataDir]);
   expect(result.code, result.stderr).toBe(0);
   return dataDir;
 }

@@ -23,6 +23,10 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
+  // The CSP allows this origin only; anything the UI tried beyond it shows up here.
+  page.on('console', (message) => {
+    if (/Content Security Policy|Refused to/.test(message.text())) pageErrors.push(message.text());
+  });
 });
 
 afterAll(async () => {
@@ -124,7 +128,17 @@ describe('web UI', () => {
     await shoot('10-integrity');
   });
 
-  it('logs out, having raised no error in the page', async () => {
+  it('fits a laptop screen', async () => {
+    await page.setViewportSize({ width: 1024, height: 720 });
+    await page.getByRole('link', { name: 'Explore' }).click();
+    await page.locator('figure.histogram figcaption').waitFor();
+    await page.locator('table.events').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shoot('11-explore-laptop');
+  });
+
+  it('logs out, having raised no error and no CSP violation in the page', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('heading', { name: 'Log in' }).waitFor();
     expect(pageErrors).toEqual([]);

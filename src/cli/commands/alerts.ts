@@ -11,11 +11,13 @@ import type { AlertStatus } from '../../detect/alert-store.js';
 import { SEVERITIES, type Severity } from '../../detect/rule-schema.js';
 import { parseTimeBound } from '../../query/index.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../../store/sqlite/outbox.js';
+import { LedgerSession } from '../../ledger/ledger-session.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { alertTable } from '../alert-table.js';
 import { UsageError, exitCodes } from '../exit.js';
 import { type OutputFormat, dataDirOption, outputOption, positiveInteger } from '../options.js';
 import { render } from '../render.js';
+import { signingKeyOption, witnessOption } from './ledger-options.js';
 
 const STATUSES: readonly AlertStatus[] = ['open', 'acknowledged', 'resolved'];
 
@@ -24,6 +26,9 @@ interface Target {
   server?: string;
   token?: string;
   actor?: string;
+  /** Actions on the data directory are signed into the ledger at the end (as vigil ingest does). */
+  signingKey?: string;
+  witness?: string[];
 }
 
 interface ListOptions extends Target {
@@ -72,17 +77,17 @@ export function register(program: Command): void {
     .addOption(outputOption())
     .addHelpText('after', '\nExamples:\n  vigil alerts list --severity high\n  vigil alerts list --rule k8s-mass-delete --since 24h -o json')
     .action((options: ListOptions) =>
-      withOperations(options, async (ops) => {
+      withOperations(options, 'reads', async (ops) => {
         const since = options.since === undefined ? undefined : parseSince(options.since);
         const list = await ops.list({ status: options.status, severity: options.severity, ruleId: options.rule, cluster: options.cluster, since, limit: options.limit });
         process.stdout.write(render(options.output, list, () => alertTable(list, true)));
       }),
     );
-  targeted(alerts.command('show').description('Show one alert: its events ids, transitions (who, when, why), escalations and deliveries'))
+  targeted(alerts.command('show').description('Show one alert: its event ids, transitions (who, when, why), escalations and deliveries'))
     .argument('<id>')
     .addOption(outputOption('yaml'))
     .action((id: string, options: Target & { output: OutputFormat }) =>
-      withOperations(options, async (ops) => {
+      withOperations(options, 'reads', async (ops) => {
         const alert = await ops.show(id);
         if (!alert) throw new AlertActionError(`no alert with id "${id}"; see vigil alerts list`, 'not-found');
         process.stdout.write(render(options.output, [alert], () => alertTable([alert], true)));
@@ -92,19 +97,19 @@ export function register(program: Command): void {
     ['ack', 'Acknowledge an alert: its escalation stops; receivers that were notified are told'],
     ['resolve', 'Resolve an alert: receivers that were notified get a resolved notice'],
   ] as const) {
-    targeted(alerts.command(name).description(verb))
+    acting(alerts.command(name).description(verb))
       .argument('<id>')
       .option('--reason <text>', 'why (kept with the transition and in the ledger)', '')
       .addOption(outputOption())
       .addHelpText('after', `\nExample:\n  vigil alerts ${name} 3f2a9c… --reason "${name === 'ack' ? 'looking into it' : 'planned maintenance, confirmed with the owner'}"`)
       .action((id: string, options: Target & { reason: string; output: OutputFormat }) =>
-        withOperations(options, async (ops) => {
+        withOperations(options, 'writes', async (ops) => {
           const alert = name === 'ack' ? await ops.acknowledge(id, options.reason) : await ops.resolve(id, options.reason);
           process.stdout.write(render(options.output, [alert], () => alertTable([alert], true)));
         }),
       );
   }
-  targeted(alerts.command('silence').description('Silence the alerts that match: no escalation, no notification until it ends'))
+  acting(alerts.command('silence').description('Silence the alerts that match: no escalation, no notification until it ends'))
     .requiredOption('-m, --matcher <matcher>', 'LABEL OP VALUE, e.g. rule=k8s-exec-into-pod, severity<=medium, namespace=~"dev-.*" (repeatable; all must match)', collect, [])
     .option('--for <duration>', 'how long, e.g. 2h')
     .option('--until <time>', 'until this RFC 3339 time')
@@ -113,17 +118,17 @@ export function register(program: Command): void {
     .addOption(outputOption())
     .addHelpText('after', '\nLabels: severity, rule, title, format, technique and the entity keys (user, namespace, sourceIP, cluster, …).\nExample:\n  vigil alerts silence -m rule=k8s-exec-into-pod -m namespace=dev --for 4h --comment "debugging session, ticket OPS-12"')
     .action((options: SilenceOptions) =>
-      withOperations(options, async (ops) => {
+      withOperations(options, 'writes', async (ops) => {
         if ((options.for === undefined) === (options.until === undefined)) throw new UsageError('give how long the silence lasts: --for 2h or --until 2026-07-01T18:00:00Z');
         const silence = await ops.silence({ matchers: options.matcher, duration: options.for, endsAt: options.until, startsAt: options.start, comment: options.comment });
         process.stdout.write(render(options.output, [silence], () => silenceTable([silence])));
       }),
     );
-  targeted(alerts.command('unsilence').description('End a silence now'))
+  acting(alerts.command('unsilence').description('End a silence now'))
     .argument('<silence-id>')
     .addOption(outputOption())
     .action((id: string, options: Target & { output: OutputFormat }) =>
-      withOperations(options, async (ops) => {
+      withOperations(options, 'writes', async (ops) => {
         const silence = await ops.unsilence(id);
         process.stdout.write(render(options.output, [silence], () => silenceTable([silence])));
       }),
@@ -131,12 +136,12 @@ export function register(program: Command): void {
   targeted(alerts.command('silences').description('List silences that have not ended'))
     .addOption(outputOption())
     .action((options: Target & { output: OutputFormat }) =>
-      withOperations(options, async (ops) => {
+      withOperations(options, 'reads', async (ops) => {
         const list = await ops.silences();
         process.stdout.write(render(options.output, list, () => silenceTable(list)));
       }),
     );
-  targeted(alerts.command('deliveries').description('Notifications in the outbox: pending, delivered, dead letters'))
+  acting(alerts.command('deliveries').description('Notifications in the outbox: pending, delivered, dead letters'))
     .addOption(new Option('--status <status>').choices(DELIVERY_STATUSES))
     .option('--receiver <name>', 'only this receiver')
     .option('--alert <id>', 'only notifications about this alert')
@@ -145,7 +150,7 @@ export function register(program: Command): void {
     .addOption(outputOption())
     .addHelpText('after', '\nExamples:\n  vigil alerts deliveries --status dead\n  vigil alerts deliveries --retry 42')
     .action((options: DeliveriesOptions) =>
-      withOperations(options, async (ops) => {
+      withOperations(options, options.retry === undefined ? 'reads' : 'writes', async (ops) => {
         const list = options.retry === undefined ? await ops.deliveries({ status: options.status, receiver: options.receiver, alertId: options.alert, limit: options.limit }) : [await ops.requeue(options.retry)];
         process.stdout.write(render(options.output, list, () => deliveryTable(list)));
         if (options.retry === undefined && options.status === undefined && list.some((delivery) => delivery.status === 'dead')) {
@@ -163,6 +168,11 @@ function targeted(command: Command): Command {
     .option('--actor <name>', 'who acts, without --server (default: your user name)');
 }
 
+/** A command that changes something: locally, the action is signed into the ledger before it exits. */
+function acting(command: Command): Command {
+  return targeted(command).addOption(signingKeyOption()).addOption(witnessOption());
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -175,27 +185,42 @@ function parseSince(text: string): number {
   }
 }
 
-/** Runs against the server or the data directory; action errors are reported, not thrown (exit 1). */
-async function withOperations(target: Target, work: (ops: AlertOperations) => Promise<void>): Promise<void> {
+/**
+ * Runs against the server or the data directory; action errors are reported, not thrown (exit 1).
+ * Local actions are appended to the ledger and signed in a checkpoint before the command exits.
+ */
+async function withOperations(target: Target, access: 'reads' | 'writes', work: (ops: AlertOperations) => Promise<void>): Promise<void> {
   try {
     if (target.server !== undefined) {
       if (target.token === undefined) throw new UsageError('--server needs a token: --token or VIGIL_TOKEN');
       await work(new AlertsApiClient(target.server, target.token));
       return;
     }
-    const store = SqliteStore.open(target.dataDir);
-    try {
-      const recorder = LedgerAdminRecorder.forStore(store);
-      const config = defaultAlertingConfig();
-      const service = new AlertService(openAlertingState(store.db, recorder), recorder, { config: () => config });
-      await work(service.as(target.actor ?? currentUser()));
-    } finally {
-      await store.close();
-    }
+    await withDataDir(target, access, work);
   } catch (error) {
     if (!(error instanceof AlertActionError)) throw error;
     process.stderr.write(`vigil: ${error.message}\n`);
     process.exitCode = exitCodes.problems;
+  }
+}
+
+async function withDataDir(target: Target, access: 'reads' | 'writes', work: (ops: AlertOperations) => Promise<void>): Promise<void> {
+  const store = SqliteStore.open(target.dataDir);
+  try {
+    const report = (message: string) => process.stderr.write(`vigil: ${message}\n`);
+    // The key is loaded first: nothing is changed unless the change can be signed.
+    const session = access === 'writes' ? await LedgerSession.open(store, { dataDir: target.dataDir, keyFile: target.signingKey, witnessDirs: target.witness ?? [] }, report) : undefined;
+    const recorder = session ? new LedgerAdminRecorder(session) : LedgerAdminRecorder.forStore(store);
+    const config = defaultAlertingConfig();
+    const service = new AlertService(openAlertingState(store.db, recorder), recorder, { config: () => config });
+    try {
+      await work(service.as(target.actor ?? currentUser()));
+    } finally {
+      const end = await session?.finish();
+      if (end && end.witnessFailures > 0) process.exitCode = exitCodes.problems;
+    }
+  } finally {
+    await store.close();
   }
 }
 

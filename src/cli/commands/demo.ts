@@ -10,18 +10,14 @@ import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { alertTable } from '../alert-table.js';
 import { dataDirOption } from '../options.js';
 import { renderTable } from '../render.js';
-import { SERVE_DEFAULTS, serve } from './serve.js';
 
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('Load the bundled demo cluster\'s audit log, show what the rules found, then serve')
+    .description('Load the bundled demo cluster\'s audit log into a data dir and show what the rules found (the web UI: vigil serve --demo)')
     .addOption(dataDirOption())
-    .option('--listen <host:port>', 'address to serve on', SERVE_DEFAULTS.listen)
-    .option('--no-serve', 'load and show the alerts, then exit')
-    .action(async (options: { dataDir: string; listen: string; serve: boolean }) => {
+    .action(async (options: { dataDir: string }) => {
       await loadDemo(options.dataDir);
-      if (options.serve) await serve({ ...SERVE_DEFAULTS, dataDir: options.dataDir, listen: options.listen });
     });
 }
 
@@ -38,10 +34,11 @@ async function loadDemo(dataDir: string): Promise<void> {
     process.stdout.write(`High and critical alerts the built-in rules raised:\n${renderTable(alertTable(high))}\n`);
     process.stdout.write(
       [
-        'Try, in another terminal:',
+        'Try:',
         `  npx vigil alerts list --data-dir ${dataDir}`,
         `  npx vigil query 'user.name="bob@example.com" verb=delete | stats count() by resource' --data-dir ${dataDir}`,
         `  npx vigil query 'code=403 | stats count() by user.name, source.ip | sort -count()' --data-dir ${dataDir}`,
+        '  npx vigil serve --demo      # the same cluster in the web UI',
         '',
       ].join('\n'),
     );

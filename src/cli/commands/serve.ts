@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -126,6 +126,8 @@ export async function serve(given: ServeOptions): Promise<void> {
     await alerting.stop();
     await ledger.finish();
     await store.close();
+    // The demo's data dir is a throw-away; a real one is never removed.
+    if (options.demo) rmSync(options.dataDir, { recursive: true, force: true });
   };
   process.once('SIGINT', () => void shutdown());
   process.once('SIGTERM', () => void shutdown());
@@ -138,8 +140,10 @@ export async function serve(given: ServeOptions): Promise<void> {
   if (options.demo) {
     // The live clock must lead the replayed events, so that the replay is not mistaken for silent streams.
     await detection?.tick(Date.now());
-    const replay = await replayDemo(app, tokens, { batchSize: 250, pauseMs: 100 });
-    process.stdout.write(`Replayed the demo cluster "${DEMO_CLUSTER}": ${replay.accepted} of ${replay.events} audit events stored; its alerts are on the Alerts page.\n`);
+    await replayDemo(app, tokens, { batchSize: 250, pauseMs: 100 }).then(
+      (replay) => process.stdout.write(`Replayed the demo cluster "${DEMO_CLUSTER}": ${replay.accepted} of ${replay.events} audit events stored; its alerts are on the Alerts page.\n`),
+      (error: Error) => process.stderr.write(`vigil: the demo replay stopped: ${error.message}; the server keeps running with what arrived\n`),
+    );
   }
   await new Promise<void>((resolve) => app.server.once('close', resolve));
 }

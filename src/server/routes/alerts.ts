@@ -92,6 +92,7 @@ function registerRoutes(app: FastifyInstance, options: AlertRoutesOptions): void
   });
   app.get('/api/v1/alerts/routes', { preHandler: viewer, schema: schema('The route tree in force and where it comes from') }, async (request) => ops(request).routes());
   app.put('/api/v1/alerts/routes', { preHandler: admin, schema: schema('Replace the route tree (the config file format of alerting.route, as JSON)') }, async (request) => ops(request).replaceRoutes(request.body));
+  app.delete('/api/v1/alerts/routes', { preHandler: admin, schema: schema("Drop the routes set through the API; the config file's apply again") }, async (request) => ops(request).resetRoutes());
   app.get<{ Params: { id: string } }>('/api/v1/alerts/:id', { preHandler: viewer, schema: schema('One alert with its transitions, escalations and deliveries') }, async (request, reply) => {
     const alert = await ops(request).show(request.params.id);
     if (!alert) return reply.code(404).send({ error: `no alert with id "${request.params.id}"` });

@@ -23,6 +23,7 @@ export class SqliteStore implements Store {
       insertLeaf: db.prepare('INSERT OR IGNORE INTO leaves (seq, id, day, hash) VALUES (?, ?, ?, ?)'),
       leafById: db.prepare('SELECT day, seq FROM leaves WHERE id = ?'),
       insertText: db.prepare('INSERT INTO events_fts (rowid, message) VALUES (?, ?)'),
+      loadFrontier: db.prepare('SELECT frontier FROM ledger_state WHERE id = 1').pluck(),
       saveFrontier: db.prepare('INSERT INTO ledger_state (id, frontier) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET frontier = excluded.frontier'),
       notePartition: db.prepare(
         `INSERT INTO partitions (day, table_name, min_ts, max_ts) VALUES (?, ?, ?, ?)
@@ -30,8 +31,8 @@ export class SqliteStore implements Store {
       ),
       insertQuarantine: db.prepare('INSERT INTO quarantine (source, position, reason, sample, received_at) VALUES (?, ?, ?, ?, ?)'),
     };
-    const saved = db.prepare('SELECT frontier FROM ledger_state WHERE id = 1').get() as { frontier: Buffer } | undefined;
-    this.frontier = saved ? MerkleFrontier.deserialize(saved.frontier) : MerkleFrontier.empty();
+    this.frontier = MerkleFrontier.empty();
+    this.syncFrontier();
   }
 
   static open(dataDir: string, options: OpenOptions = {}): SqliteStore {
@@ -40,11 +41,11 @@ export class SqliteStore implements Store {
 
   /** Ledger size: the number of records ever appended (leaf index of the next one). */
   get treeSize(): number {
-    return this.frontier.size;
+    return this.syncFrontier().size;
   }
 
   get root(): Buffer {
-    return this.frontier.root();
+    return this.syncFrontier().root();
   }
 
   async append(batch: readonly VigilEvent[]): Promise<AppendResult> {
@@ -58,11 +59,32 @@ export class SqliteStore implements Store {
   appendSync(batch: readonly VigilEvent[]): AppendResult {
     const before = this.frontier.clone();
     try {
-      return this.db.transaction(() => this.insertBatch(batch))();
+      // IMMEDIATE takes the write lock before the frontier is read, so no other writer slips in between.
+      return this.db
+        .transaction(() => {
+          this.syncFrontier();
+          return this.insertBatch(batch);
+        })
+        .immediate();
     } catch (error) {
       this.frontier = before;
       throw error;
     }
+  }
+
+  /**
+   * The ledger frontier as committed. Another process may have appended to the same data dir
+   * (a `vigil ingest` beside `vigil serve`), or an enclosing transaction rolled back: the
+   * frontier in memory is only a cache of the one stored with the records.
+   */
+  private syncFrontier(): MerkleFrontier {
+    const stored = this.statements.loadFrontier.get() as Buffer | undefined;
+    if (stored === undefined) {
+      if (this.frontier.size !== 0) this.frontier = MerkleFrontier.empty();
+    } else if (!stored.equals(this.frontier.serialize())) {
+      this.frontier = MerkleFrontier.deserialize(stored);
+    }
+    return this.frontier;
   }
 
   private insertBatch(batch: readonly VigilEvent[]): AppendResult {

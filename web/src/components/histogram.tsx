@@ -30,7 +30,9 @@ export function Histogram({ data, onSelect }: { data: HistogramAnswer; onSelect?
   const to = Date.parse(data.to);
   const span = to - from;
   const peak = buckets.reduce((best, bucket) => (bucket.count > best.count ? bucket : best), { start: from, count: 0 });
-  const labelEvery = Math.max(1, Math.ceil(buckets.length / Math.max(2, Math.floor(plotWidth / 90))));
+  // Labels with a date need about twice the room of times alone.
+  const labelWidth = span <= 86_400_000 ? 70 : 130;
+  const labelEvery = Math.max(1, Math.ceil(buckets.length / Math.max(2, Math.floor(plotWidth / labelWidth))));
   const caption =
     buckets.length === 0
       ? 'No events in this range.'

@@ -60,5 +60,6 @@ describe('Sigma correlation rules', () => {
     const unsupported = eventCount.replace('{gte: 3}', '{lt: 3}');
     const { report } = run(unsupported, []);
     expect(report.notes).toEqual([expect.objectContaining({ kind: 'cannot-match', rule: 'mass-delete', message: expect.stringContaining('condition {"lt":3} is not supported') })]);
+    expect(report.rules.find((rule) => rule.meta.id === 'base-delete')?.enabled).toBe(true);
   });
 });

@@ -37,8 +37,8 @@ function compileSigmaFiles(files: readonly RuleSource[], cache: ConditionCache):
   const notes: LoadNote[] = [];
   const detections = new Map<string, SigmaCompiledDetection>();
   const correlations = documents.filter((document): document is SigmaCorrelationRule => document.kind === 'correlation');
-  const silenced = new Set(correlations.filter((correlation) => !correlation.generate).flatMap((correlation) => correlation.rules));
   const rules: CompiledRule[] = [];
+  const byKey = new Map<string, CompiledRule>();
   for (const document of documents) {
     if (document.kind !== 'detection') continue;
     try {
@@ -46,9 +46,13 @@ function compileSigmaFiles(files: readonly RuleSource[], cache: ConditionCache):
       const compiler = mapping === undefined ? undefined : new SigmaDetectionCompiler(builder, mapping);
       const condition = compiler === undefined ? builder.never : compiler.compile(document);
       const detection = { rule: document, condition, mapping };
-      for (const key of [document.id, document.name]) if (key !== undefined) detections.set(key, detection);
-      const enabled = ![document.id, document.name].some((key) => key !== undefined && silenced.has(key));
-      rules.push(compileDetection(document, condition, mapping, enabled, cache));
+      const compiled = compileDetection(document, condition, mapping, cache);
+      for (const key of [document.id, document.name]) {
+        if (key === undefined) continue;
+        detections.set(key, detection);
+        byKey.set(key, compiled);
+      }
+      rules.push(compiled);
       notes.push(...cannotMatchNotes(document, condition, mapping, compiler?.impossible ?? []));
     } catch (error) {
       problems.push(`${document.where}: rule ${ruleIdOf(document)}: ${(error as Error).message}`);
@@ -59,6 +63,13 @@ function compileSigmaFiles(files: readonly RuleSource[], cache: ConditionCache):
       const result = correlationSpec(correlation, detections, builder);
       rules.push(compileRule(result.spec, new Map(), correlation.origin, 'sigma', cache, { resolveField: result.resolveField, meta: metaOf(correlation) }));
       if (result.cannotMatch !== undefined) notes.push({ kind: 'cannot-match', origin: correlation.origin, rule: result.spec.id, message: result.cannotMatch });
+      else if (!correlation.generate) {
+        // Without `generate: true` the named rules only feed the correlation (they stay on when it cannot fire).
+        for (const name of correlation.rules) {
+          const base = byKey.get(name);
+          if (base !== undefined) base.enabled = false;
+        }
+      }
     } catch (error) {
       problems.push(`${correlation.where}: rule ${ruleIdOf(correlation)}: ${(error as Error).message}`);
     }
@@ -66,10 +77,9 @@ function compileSigmaFiles(files: readonly RuleSource[], cache: ConditionCache):
   return { rules, notes, problems };
 }
 
-function compileDetection(rule: SigmaDetectionRule, condition: CompiledCondition, mapping: SigmaLogsourceMapping | undefined, enabled: boolean, cache: ConditionCache): CompiledRule {
+function compileDetection(rule: SigmaDetectionRule, condition: CompiledCondition, mapping: SigmaLogsourceMapping | undefined, cache: ConditionCache): CompiledRule {
   const spec: RuleSpec = {
     ...commonSpec(rule),
-    enabled,
     source: mapping === undefined ? [] : [...mapping.sources],
     match: new ImportedCondition(condition),
   };
