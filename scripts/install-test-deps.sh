@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests drive as real parts, when they are missing:
+# Prometheus Alertmanager (the alerting tests start their own; the package's service is never
+# used), openssl (a TLS certificate for the in-process SMTP server) and chromium (the web UI
+# tests drive it with playwright-core, which never downloads a browser).
+set -euo pipefail
+missing=()
+[ -x /usr/bin/prometheus-alertmanager ] || missing+=(prometheus-alertmanager)
+command -v openssl >/dev/null || missing+=(openssl)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ "${#missing[@]}" -gt 0 ]; then
+  as_root=()
+  [ "$(id -u)" -eq 0 ] || as_root=(sudo)
+  "${as_root[@]}" apt-get update
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+fi
