@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from './dataset.js';
+import { ledgerSecondsPerEvent } from './ledger-cost.js';
 import type { CommandRun } from './measure.js';
 import { countRules, multiplyRules, yamlFilesUnder } from './rule-multiplier.js';
 import { type Check, type Throughput, exitsZero, failureText, measureThroughput, skipped } from './throughput.js';
@@ -37,7 +38,7 @@ export interface IngestResult {
   /** The data directory of the successful ingest, for verify and queries. */
   dataDir?: string;
   diskBytes?: number;
-  /** 1 − (throughput with ledger / without), when the CLI can switch the ledger off. */
+  /** Share of ingest time that the ledger takes (see ledger-cost.ts). */
   ledgerCost?: number;
 }
 
@@ -53,16 +54,8 @@ export async function measureIngest(ctx: BenchContext): Promise<IngestResult> {
   if (withLedger.status !== 'ok') return { rows: [withLedger] };
   const diskBytes = directoryBytes(dataDir);
   withLedger.note = [withLedger.note, `${(diskBytes / ctx.dataset.events).toFixed(0)} B on disk per event`].filter(Boolean).join('; ');
-  if (!help.includes('--no-ledger')) return { rows: [withLedger], dataDir, diskBytes };
-
-  const noLedgerDir = join(ctx.workDir, 'ingest-data-no-ledger');
-  const withoutLedger = await ingestInto(ctx, 'vigil ingest --no-ledger', noLedgerDir, ['--no-ledger']);
-  rmSync(noLedgerDir, { recursive: true, force: true });
-  const ledgerCost =
-    withoutLedger.status === 'ok' && withLedger.eventsPerSecond && withoutLedger.eventsPerSecond
-      ? 1 - withLedger.eventsPerSecond / withoutLedger.eventsPerSecond
-      : undefined;
-  return { rows: [withLedger, withoutLedger], dataDir, diskBytes, ledgerCost };
+  const ledgerCost = withLedger.eventsPerSecond ? (await ledgerSecondsPerEvent(ctx.dataset.path)) * withLedger.eventsPerSecond : undefined;
+  return { rows: [withLedger], dataDir, diskBytes, ledgerCost };
 }
 
 async function ingestInto(ctx: BenchContext, name: string, dataDir: string, extraArgs: string[]): Promise<Throughput> {

@@ -47,3 +47,17 @@ describe('SQLite ledger with two writers on one data dir', () => {
     await store.close();
   });
 });
+
+describe('SQLite partitions', () => {
+  it('takes a late event for a day whose partition another connection dropped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-sqlite-'));
+    const store = SqliteStore.open(dir);
+    await store.append([event('a')]);
+    const other = SqliteStore.open(dir);
+    other.db.exec('DROP TABLE events_20260301');
+    await other.close();
+    expect((await store.append([event('late')])).accepted).toBe(1);
+    expect((await store.query('auditid=late', {})).rows).toHaveLength(1);
+    await store.close();
+  });
+});

@@ -96,7 +96,7 @@ export class SqliteStore implements Store {
       const hash = leafHash(leafBytes(incoming));
       const event = this.claimLeaf(seq, day, hash, incoming);
       if (!event) continue;
-      this.insertFor(day).run(seq, ...columnValues(event));
+      this.insertRow(day, [seq, ...columnValues(event)]);
       if (event.message) this.statements.insertText.run(seq, event.message);
       this.frontier.append(hash);
       acceptedEvents.push(event);
@@ -126,6 +126,17 @@ export class SqliteStore implements Store {
     if (record === event.record || isDeepStrictEqual(JSON.parse(record), event.raw)) return undefined;
     const variant = { ...event, id: variantEventId(event.timestamp, event.cluster, event.source, event.dedupKey, event.record) };
     return insertLeaf.run(seq, variant.id, day, hash).changes === 1 ? variant : undefined;
+  }
+
+  private insertRow(day: string, values: unknown[]): void {
+    try {
+      this.insertFor(day).run(...values);
+    } catch (error) {
+      if (!/no such table/.test((error as Error).message)) throw error;
+      // Retention (in this process or another) dropped the day's partition; a late event brings it back.
+      this.inserts.delete(day);
+      this.insertFor(day).run(...values);
+    }
   }
 
   private insertFor(day: string): Statement {
