@@ -1,7 +1,7 @@
 import type { VigilEvent } from '../../model/event.js';
-import { BoundedMap } from '../bounded-map.js';
 import type { AlertEntity } from '../rule.js';
 import { entriesOf, type Evidence, type OperatorLimits, type StatefulOperator } from './operator.js';
+import { GroupedOperator } from './grouped-operator.js';
 
 interface AbsenceState {
   /** Event time of the group's latest event. */
@@ -23,22 +23,13 @@ interface AbsenceState {
  * moves past the deadline, and — when nothing else moves the clock — when the stream resumes
  * after a gap longer than T.
  */
-export class Absence implements StatefulOperator {
-  private readonly groups: BoundedMap<AbsenceState>;
-
+export class Absence extends GroupedOperator<AbsenceState> implements StatefulOperator {
   constructor(
     private readonly afterMs: number,
     private readonly entityOf: (event: VigilEvent) => AlertEntity,
     limits: OperatorLimits,
   ) {
-    this.groups = new BoundedMap(limits.maxGroups);
-  }
-
-  get size(): number {
-    return this.groups.size;
-  }
-  get evictions(): number {
-    return this.groups.evictions;
+    super(limits);
   }
 
   observe(event: VigilEvent, groupKey: string, clock: number): Evidence | undefined {

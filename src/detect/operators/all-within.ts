@@ -1,7 +1,7 @@
 import type { VigilEvent } from '../../model/event.js';
 import type { CompiledCondition } from '../condition.js';
-import { BoundedMap } from '../bounded-map.js';
 import { entriesOf, type Evidence, type OperatorLimits, type StatefulOperator } from './operator.js';
+import { GroupedOperator } from './grouped-operator.js';
 
 interface AllWithinState {
   /** Per step: the time and event id of its latest match, or null before the first. */
@@ -13,22 +13,13 @@ interface AllWithinState {
  * keeps only its latest match, so the bound is checked against the latest possible window: it
  * fires as soon as the oldest of the latest matches is no older than the bound.
  */
-export class AllWithin implements StatefulOperator {
-  private readonly groups: BoundedMap<AllWithinState>;
-
+export class AllWithin extends GroupedOperator<AllWithinState> implements StatefulOperator {
   constructor(
     private readonly steps: readonly CompiledCondition[],
     private readonly withinMs: number,
     limits: OperatorLimits,
   ) {
-    this.groups = new BoundedMap(limits.maxGroups);
-  }
-
-  get size(): number {
-    return this.groups.size;
-  }
-  get evictions(): number {
-    return this.groups.evictions;
+    super(limits);
   }
 
   observe(event: VigilEvent, groupKey: string): Evidence | undefined {

@@ -1,6 +1,6 @@
 import type { VigilEvent } from '../../model/event.js';
-import { BoundedMap } from '../bounded-map.js';
 import { entriesOf, pushCapped, type Evidence, type OperatorLimits, type StatefulOperator } from './operator.js';
+import { GroupedOperator } from './grouped-operator.js';
 
 interface BaselineState {
   firstSeen: number;
@@ -24,21 +24,12 @@ const DRIFT_WEIGHT = 0.1;
  * max(factor × usual per-bucket count, floor), once the entity has been seen for the warm-up.
  * Buckets that fired are not learned, so an attack does not become the new normal.
  */
-export class Baseline implements StatefulOperator {
-  private readonly groups: BoundedMap<BaselineState>;
-
+export class Baseline extends GroupedOperator<BaselineState> implements StatefulOperator {
   constructor(
     private readonly options: { bucketMs: number; factor: number; floor: number; warmupMs: number },
     private readonly limits: OperatorLimits,
   ) {
-    this.groups = new BoundedMap(limits.maxGroups);
-  }
-
-  get size(): number {
-    return this.groups.size;
-  }
-  get evictions(): number {
-    return this.groups.evictions;
+    super(limits);
   }
 
   observe(event: VigilEvent, groupKey: string): Evidence | undefined {

@@ -1,8 +1,8 @@
 import type { VigilEvent } from '../../model/event.js';
 import type { CompiledField } from '../field-access.js';
-import { BoundedMap } from '../bounded-map.js';
 import { textOfValue } from '../template.js';
 import { entriesOf, type Evidence, type OperatorLimits, type StatefulOperator } from './operator.js';
+import { GroupedOperator } from './grouped-operator.js';
 
 interface NewValueState {
   firstSeen: number;
@@ -17,8 +17,7 @@ type SavedState = { firstSeen: number; values: Array<[string, number]> };
  * a service account's first request from an IP or user agent it never used. An entity must
  * have been seen for the learning period first, so brand-new workloads do not fire.
  */
-export class NewValue implements StatefulOperator {
-  private readonly groups: BoundedMap<NewValueState>;
+export class NewValue extends GroupedOperator<NewValueState> implements StatefulOperator {
   private valueEvictions = 0;
 
   constructor(
@@ -26,18 +25,15 @@ export class NewValue implements StatefulOperator {
     private readonly options: { lookbackMs: number; learnMs: number },
     private readonly limits: OperatorLimits,
   ) {
-    this.groups = new BoundedMap(limits.maxGroups);
+    super(limits);
   }
 
-  get size(): number {
-    return this.groups.size;
-  }
-  get evictions(): number {
-    return this.groups.evictions + this.valueEvictions;
+  override get evictions(): number {
+    return super.evictions + this.valueEvictions;
   }
 
   observe(event: VigilEvent, groupKey: string): Evidence | undefined {
-    const value = this.valueOf(event);
+    const value = this.observedValue(event);
     if (value === undefined) return undefined;
     const t = event.timestamp;
     let state = this.groups.get(groupKey);
@@ -53,7 +49,7 @@ export class NewValue implements StatefulOperator {
     return { firstSeen: t, time: t, eventIds: [event.id], count: 1 };
   }
 
-  private valueOf(event: VigilEvent): string | undefined {
+  private observedValue(event: VigilEvent): string | undefined {
     if (this.fields.length === 1) return textOfValue(this.fields[0].get(event));
     let combined = '';
     for (const field of this.fields) {

@@ -1,7 +1,7 @@
 import type { VigilEvent } from '../../model/event.js';
 import type { CompiledCondition } from '../condition.js';
-import { BoundedMap } from '../bounded-map.js';
 import { entriesOf, pushCapped, type Evidence, type OperatorLimits, type StatefulOperator } from './operator.js';
+import { GroupedOperator } from './grouped-operator.js';
 
 interface SequenceState {
   /** Index of the next step to match. */
@@ -15,22 +15,13 @@ interface SequenceState {
  * partial sequence is tracked per group; a repeated first step restarts it so the bound is
  * measured from the latest possible start.
  */
-export class Sequence implements StatefulOperator {
-  private readonly groups: BoundedMap<SequenceState>;
-
+export class Sequence extends GroupedOperator<SequenceState> implements StatefulOperator {
   constructor(
     private readonly steps: readonly CompiledCondition[],
     private readonly withinMs: number,
     private readonly limits: OperatorLimits,
   ) {
-    this.groups = new BoundedMap(limits.maxGroups);
-  }
-
-  get size(): number {
-    return this.groups.size;
-  }
-  get evictions(): number {
-    return this.groups.evictions;
+    super(limits);
   }
 
   observe(event: VigilEvent, groupKey: string): Evidence | undefined {

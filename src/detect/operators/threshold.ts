@@ -1,8 +1,8 @@
 import type { VigilEvent } from '../../model/event.js';
 import type { CompiledField } from '../field-access.js';
-import { BoundedMap } from '../bounded-map.js';
 import { textOfValue } from '../template.js';
 import { entriesOf, pushCapped, type Evidence, type OperatorLimits, type StatefulOperator } from './operator.js';
+import { GroupedOperator } from './grouped-operator.js';
 
 interface CountState {
   times: number[];
@@ -21,22 +21,13 @@ interface DistinctState {
  * `count >= N within T` per group. Only the last N timestamps are kept, so memory per group is
  * bounded by N. Once fired, events keep joining the alert until the group is quiet for T.
  */
-export class CountThreshold implements StatefulOperator {
-  private readonly groups: BoundedMap<CountState>;
-
+export class CountThreshold extends GroupedOperator<CountState> implements StatefulOperator {
   constructor(
     private readonly count: number,
     private readonly withinMs: number,
     private readonly limits: OperatorLimits,
   ) {
-    this.groups = new BoundedMap(limits.maxGroups);
-  }
-
-  get size(): number {
-    return this.groups.size;
-  }
-  get evictions(): number {
-    return this.groups.evictions;
+    super(limits);
   }
 
   observe(event: VigilEvent, groupKey: string): Evidence | undefined {
@@ -80,23 +71,14 @@ export class CountThreshold implements StatefulOperator {
 }
 
 /** `distinct(field) >= N within T` per group, e.g. distinct secrets read by one identity. */
-export class DistinctThreshold implements StatefulOperator {
-  private readonly groups: BoundedMap<DistinctState>;
-
+export class DistinctThreshold extends GroupedOperator<DistinctState> implements StatefulOperator {
   constructor(
     private readonly field: CompiledField,
     private readonly count: number,
     private readonly withinMs: number,
     private readonly limits: OperatorLimits,
   ) {
-    this.groups = new BoundedMap(limits.maxGroups);
-  }
-
-  get size(): number {
-    return this.groups.size;
-  }
-  get evictions(): number {
-    return this.groups.evictions;
+    super(limits);
   }
 
   observe(event: VigilEvent, groupKey: string): Evidence | undefined {
