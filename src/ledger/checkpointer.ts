@@ -81,6 +81,14 @@ export class Checkpointer {
     };
   }
 
+  /**
+   * Signs a checkpoint now, inside the caller's transaction when there is one, without
+   * publishing; the next `checkpoint()` sends it to the witnesses.
+   */
+  signPending(): void {
+    this.signIfGrown(false);
+  }
+
   private async run(request: CheckpointRequest): Promise<CheckpointOutcome> {
     const { latest, signed } = this.signIfGrown(request.signEmpty ?? false);
     const publish = latest !== undefined && (signed || (request.publishUnchanged ?? true));

@@ -54,9 +54,23 @@ export class LedgerSession {
     );
   }
 
-  /** Appends an action of Vigil's own to the log (signed with the next checkpoint). */
+  /**
+   * Appends an action of Vigil's own to the log together with the checkpoint that signs it, in
+   * one transaction: no reader (a `vigil verify` beside a running server) ever sees an unsigned
+   * action of Vigil's, which is what lets verify treat one as a sign of deleted checkpoints.
+   * The witnesses get the checkpoint right after.
+   */
   record(action: AdminAction): void {
-    this.store.appendSync([adminEvent(action)]);
+    this.store.db
+      .transaction(() => {
+        this.store.appendSync([adminEvent(action)]);
+        this.checkpointer.signPending();
+      })
+      .immediate();
+    this.checkpointer.checkpoint().then(
+      (outcome) => this.note(outcome),
+      (error: Error) => this.report(`signing a checkpoint failed: ${error.message}`),
+    );
   }
 
   /** Stops the ticker, signs what is not signed yet and sends the newest checkpoint to every witness. */
