@@ -40,7 +40,6 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       // The Pub/Sub receiver takes its token in the URL; request logs must not show it.
       serializers: { req: (request) => ({ method: request.method, url: withoutQueryToken(request.url), host: request.host, remoteAddress: request.ip }) },
     },
-    disableRequestLogging: false,
     ...transportOptions(options),
   });
   // First, before any route: the OpenAPI document is built from the routes as they are added.

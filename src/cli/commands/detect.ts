@@ -113,7 +113,7 @@ async function runDetect(paths: string[], options: DetectOptions): Promise<numbe
 }
 
 function reportSummary(events: number, quarantined: number, alerts: number, seconds: number): void {
-  const skipped = quarantined > 0 ? `, ${quarantined} record(s) skipped (not readable audit events)` : '';
+  const skipped = quarantined > 0 ? `, ${quarantined} record(s) skipped (unreadable, or of no known source)` : '';
   process.stderr.write(`${events} events, ${alerts} alert(s)${skipped} in ${seconds.toFixed(1)} s\n`);
 }
 

@@ -66,7 +66,7 @@ export const SERVE_DEFAULTS = {
 export function register(program: Command): void {
   program
     .command('serve')
-    .description('Run the receivers (kube-apiserver audit webhook) and health probes on one port')
+    .description('Run Vigil: receivers, live sources, detection, alerting, the web UI and its API on one port')
     .option('--listen <host:port>', 'address to listen on', SERVE_DEFAULTS.listen)
     .addOption(dataDirOption())
     .option('--body-limit <bytes>', 'largest request body; larger ones get 413', positiveInteger('--body-limit'), SERVE_DEFAULTS.bodyLimit)
