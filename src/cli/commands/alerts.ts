@@ -205,7 +205,7 @@ async function withOperations(target: Target, access: 'reads' | 'writes', work: 
 }
 
 async function withDataDir(target: Target, access: 'reads' | 'writes', work: (ops: AlertOperations) => Promise<void>): Promise<void> {
-  const store = SqliteStore.open(target.dataDir);
+  const store = SqliteStore.open(target.dataDir, { mustExist: true });
   try {
     const report = (message: string) => process.stderr.write(`vigil: ${message}\n`);
     // The key is loaded first: nothing is changed unless the change can be signed.

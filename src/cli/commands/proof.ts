@@ -57,7 +57,7 @@ async function runProof(args: string[], options: ProofOptions): Promise<number> 
   if (options.consistency ? args.length < 1 || args.length > 2 : args.length !== 1) {
     throw new UsageError('usage: vigil proof EVENT_ID, or vigil proof --consistency OLD_SIZE [NEW_SIZE]');
   }
-  const store = SqliteStore.open(options.dataDir);
+  const store = SqliteStore.open(options.dataDir, { mustExist: true });
   try {
     const session = await LedgerSession.open(store, { dataDir: options.dataDir, keyFile: options.signingKey, witnessDirs: [] }, (message) =>
       process.stderr.write(`vigil: ${message}\n`),

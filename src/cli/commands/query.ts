@@ -41,7 +41,7 @@ Examples:
     )
     .action(async (query: string, options: QueryOptions) => {
       const range = timeRange(options);
-      const store = SqliteStore.open(options.dataDir);
+      const store = SqliteStore.open(options.dataDir, { mustExist: true });
       try {
         const result = await store.query(query, range, DEFAULT_LIMIT).catch((error: unknown) => {
           throw error instanceof QueryError ? new UsageError(error.message) : error;

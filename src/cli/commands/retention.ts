@@ -49,7 +49,7 @@ async function runRetention(options: RetentionOptions): Promise<number> {
     throw new UsageError(`--older-than: ${(error as Error).message}`);
   }
   const olderThan = { ms, text: formatDuration(ms) };
-  const store = SqliteStore.open(options.dataDir);
+  const store = SqliteStore.open(options.dataDir, { mustExist: true });
   try {
     if (options.dryRun) {
       const plan = planRetention(store.db, Date.now() - ms);

@@ -32,7 +32,7 @@ Examples:
     )
     .action((options: SourcesOptions) => {
       const expected = expectedIntervals(loadRulesForCli(options.rules).rules);
-      const db = openDatabase(options.dataDir);
+      const db = openDatabase(options.dataDir, { mustExist: true });
       let reports: SourceHealthReport[];
       try {
         reports = healthReport(new SqliteSourceHealth(db).list(), expected, Date.now());

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -15,13 +15,18 @@ export type Durability = 'commit' | 'close';
 
 export interface OpenOptions {
   readonly?: boolean;
+  /** Refuse to create a new store: commands that only read must not turn a mistyped --data-dir into an empty one. */
+  mustExist?: boolean;
   durability?: Durability;
 }
 
 /** Opens (creating if needed) the embedded database of a data directory; WAL lets queries run while an ingest writes. */
 export function openDatabase(dataDir: string, options: OpenOptions = {}): SqliteDatabase {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, DATABASE_FILE);
+  if (options.mustExist && !existsSync(path)) {
+    throw new Error(`no Vigil store in ${dataDir} (no ${DATABASE_FILE}); give the --data-dir of vigil ingest or serve`);
+  }
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   if (!options.readonly) {
     // Large pages suit ~1 KiB records; only takes effect on a new file.
