@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -121,6 +121,18 @@ describe('bad input', () => {
     const missing = await vigil(['ingest', '--data-dir', dataDir, join(dataDir, 'nope.log')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/cannot read input .*nope\.log.*ENOENT/);
+  });
+});
+
+describe('a mistyped --data-dir', () => {
+  it('is refused by commands that only read, and not created', async () => {
+    const missing = join(tempDir(), 'no-such-store');
+    for (const args of [['query', 'user=alice'], ['alerts', 'list'], ['sources']]) {
+      const result = await vigil([...args, '--data-dir', missing]);
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stderr).toContain(`no Vigil store in ${missing}`);
+    }
+    expect(existsSync(missing)).toBe(false);
   });
 });
 
