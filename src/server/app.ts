@@ -12,6 +12,7 @@ import { registerAlertRoutes } from './routes/alerts.js';
 import { registerAuditWebhook } from './routes/audit-webhook.js';
 import { registerFirehoseReceiver } from './routes/firehose.js';
 import { registerPubSubReceiver, withoutQueryToken } from './routes/pubsub-push.js';
+import { registerRecordsReceiver } from './routes/records-receiver.js';
 import { registerSourcesApi } from './routes/sources.js';
 
 export interface ServerOptions extends ApiOptions {
@@ -74,6 +75,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     registerAuditWebhook(receivers, receiving);
     registerFirehoseReceiver(receivers, receiving);
     registerPubSubReceiver(receivers, receiving);
+    registerRecordsReceiver(receivers, receiving);
   });
   return app;
 }

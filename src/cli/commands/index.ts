@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as agent } from './agent.js';
 import { register as alerts } from './alerts.js';
 import { register as config } from './config.js';
 import { register as demo } from './demo.js';
@@ -17,4 +18,4 @@ import { register as proof } from './proof.js';
 import { register as retention } from './retention.js';
 
 /** Every `vigil` sub-command registers itself through one function in this list. */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [demo, ingest, query, alerts, serve, tokens, detect, rules, verify, checkpoint, proof, retention, posture, policy, sources, config];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [demo, ingest, query, alerts, serve, agent, tokens, detect, rules, verify, checkpoint, proof, retention, posture, policy, sources, config];

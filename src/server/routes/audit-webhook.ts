@@ -6,6 +6,7 @@ import { scanValues } from '../../sources/records.js';
 import type { Store } from '../../store/store.js';
 import { requireRole } from '../auth/bearer.js';
 import type { TokenStore } from '../auth/token-store.js';
+import { clusterFor } from './push-receiver.js';
 
 export interface AuditWebhookOptions {
   store: Store;
@@ -23,7 +24,7 @@ const PATH = '/api/v1/ingest/k8s-audit';
  */
 export function registerAuditWebhook(app: FastifyInstance, options: AuditWebhookOptions): void {
   const handler = async (request: FastifyRequest<{ Params: { cluster?: string } }>, reply: FastifyReply) => {
-    const cluster = clusterFor(request);
+    const cluster = clusterFor(request.token, request.params.cluster, PATH);
     if ('error' in cluster) return reply.code(cluster.status).send({ error: cluster.error });
     const position = `POST ${request.url} (request ${request.id})`;
     const records = scanValues(request.body as string, position, options.maxRecordBytes);
@@ -35,17 +36,4 @@ export function registerAuditWebhook(app: FastifyInstance, options: AuditWebhook
   const guard = requireRole(options.tokens, 'ingest');
   app.post<{ Params: { cluster?: string } }>(PATH, { preHandler: guard }, handler);
   app.post<{ Params: { cluster?: string } }>(`${PATH}/:cluster`, { preHandler: guard }, handler);
-}
-
-function clusterFor(request: FastifyRequest<{ Params: { cluster?: string } }>): { name: string } | { status: number; error: string } {
-  const bound = request.token?.cluster ?? undefined;
-  const named = request.params.cluster;
-  if (bound && named && bound !== named) {
-    return { status: 403, error: `this token may only send cluster "${bound}", not "${named}"` };
-  }
-  const name = bound ?? named;
-  if (!name) {
-    return { status: 400, error: `name the cluster: POST ${PATH}/<cluster>, or use a token created with --cluster` };
-  }
-  return { name };
 }

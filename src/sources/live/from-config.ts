@@ -44,7 +44,9 @@ export function createLiveSource(config: LiveSourceConfig, setting: LiveSourceSe
         name,
         source: containerLogSource,
         list: () => listLogFiles(config.path),
-        decoderFor: (path) => new ContainerLineDecoder({ cluster: config.cluster, identity: identityOfPath(path), maxLineBytes: config.maxLineBytes }),
+        // The node goes into the stored record too, so the record alone gives back host.name (verify, agents).
+        decoderFor: (path) =>
+          new ContainerLineDecoder({ cluster: config.cluster, identity: { ...identityOfPath(path), host: nodeName(config.node) }, maxLineBytes: config.maxLineBytes }),
         host: nodeName(config.node),
         checkpoint: checkpoint(),
         pollIntervalMs: config.pollIntervalMs,
