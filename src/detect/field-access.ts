@@ -1,6 +1,6 @@
 import type { VigilEvent } from '../model/event.js';
 import { fieldByName } from '../model/fields.js';
-import { parsePath, readPath } from '../model/path.js';
+import { compilePathReader, parsePath, readPath } from '../model/path.js';
 import { derivedFieldFor } from './derived-fields.js';
 
 /**
@@ -47,17 +47,7 @@ function readBelow(root: unknown, rest: string): unknown {
   return readPath(root, rest);
 }
 
-/** Plain dotted paths are walked directly; anything with arrays or brackets goes through readPath. */
 function rawAccessor(path: string): Accessor {
-  if (path.includes('[')) return (event) => readPath(event.raw, path);
-  const keys = path.split('.');
-  return (event) => {
-    let value: unknown = event.raw;
-    for (const key of keys) {
-      if (value === null || typeof value !== 'object') return undefined;
-      if (Array.isArray(value)) return readPath(event.raw, path);
-      value = (value as Record<string, unknown>)[key];
-    }
-    return value;
-  };
+  const read = compilePathReader(path);
+  return (event) => read(event.raw);
 }

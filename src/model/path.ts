@@ -58,3 +58,22 @@ function collectStep(value: unknown, step: Step, out: unknown[]): void {
     if (found !== undefined) out.push(found);
   }
 }
+
+/**
+ * A reader for one path, made once and called per event: a plain dotted path is walked key by
+ * key (the common case for rules, no allocation); brackets, or an array met on the way, fall
+ * back to `readPath` and give all the values found.
+ */
+export function compilePathReader(path: string): (root: unknown) => unknown {
+  if (path.includes('[')) return (root) => readPath(root, path);
+  const keys = path.split('.');
+  return (root) => {
+    let value = root;
+    for (const key of keys) {
+      if (value === null || typeof value !== 'object') return undefined;
+      if (Array.isArray(value)) return readPath(root, path);
+      value = (value as Record<string, unknown>)[key];
+    }
+    return value;
+  };
+}

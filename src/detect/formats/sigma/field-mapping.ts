@@ -1,5 +1,5 @@
 import type { SourceKind, VigilEvent } from '../../../model/event.js';
-import { readPath } from '../../../model/path.js';
+import { compilePathReader, readPath } from '../../../model/path.js';
 import { compileField } from '../../field-access.js';
 import { AUDIT_EVENT_SOURCES } from '../rule-format.js';
 import type { SigmaLogsource } from './sigma-document.js';
@@ -100,18 +100,9 @@ const kubernetesAudit: SigmaLogsourceMapping = {
   },
 };
 
-/** A plain dotted path read key by key; a path that crosses an array fans out through readPath. */
 function rawGetter(path: string): (event: VigilEvent) => unknown {
-  const keys = path.split('.');
-  return (event) => {
-    let value: unknown = event.raw;
-    for (const key of keys) {
-      if (value === null || typeof value !== 'object') return undefined;
-      if (Array.isArray(value)) return readPath(event.raw, path);
-      value = (value as Record<string, unknown>)[key];
-    }
-    return value;
-  };
+  const read = compilePathReader(path);
+  return (event) => read(event.raw);
 }
 
 /** The Cloud Audit LogEntry a GKE event was rebuilt from (its stored record), parsed once per event. */
