@@ -1,6 +1,6 @@
 import type { VigilEvent } from '../../model/event.js';
 import type { AlertEntity } from '../rule.js';
-import { entriesOf, type Evidence, type OperatorLimits, type StatefulOperator } from './operator.js';
+import { type Evidence, type OperatorLimits, type StatefulOperator } from './operator.js';
 import { GroupedOperator } from './grouped-operator.js';
 
 interface AbsenceState {
@@ -61,14 +61,5 @@ export class Absence extends GroupedOperator<AbsenceState> implements StatefulOp
       }
     }
     return found;
-  }
-
-  snapshot(): unknown {
-    return [...this.groups.entries()];
-  }
-
-  restore(state: unknown): void {
-    this.groups.clear();
-    for (const [key, value] of entriesOf<AbsenceState>(state)) this.groups.set(key, value);
   }
 }

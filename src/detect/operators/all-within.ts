@@ -1,6 +1,6 @@
 import type { VigilEvent } from '../../model/event.js';
 import type { CompiledCondition } from '../condition.js';
-import { entriesOf, type Evidence, type OperatorLimits, type StatefulOperator } from './operator.js';
+import { type Evidence, type OperatorLimits, type StatefulOperator } from './operator.js';
 import { GroupedOperator } from './grouped-operator.js';
 
 interface AllWithinState {
@@ -41,14 +41,5 @@ export class AllWithin extends GroupedOperator<AllWithinState> implements Statef
     const ids = [...new Set(state.latest.map((match) => (match as [number, string])[1]))];
     this.groups.delete(groupKey);
     return { firstSeen: oldest, time: t, eventIds: ids, count: ids.length };
-  }
-
-  snapshot(): unknown {
-    return [...this.groups.entries()];
-  }
-
-  restore(state: unknown): void {
-    this.groups.clear();
-    for (const [key, value] of entriesOf<AllWithinState>(state)) this.groups.set(key, value);
   }
 }

@@ -1,5 +1,5 @@
 import type { VigilEvent } from '../../model/event.js';
-import { entriesOf, pushCapped, type Evidence, type OperatorLimits, type StatefulOperator } from './operator.js';
+import { pushCapped, type Evidence, type OperatorLimits, type StatefulOperator } from './operator.js';
 import { GroupedOperator } from './grouped-operator.js';
 
 interface BaselineState {
@@ -64,14 +64,5 @@ export class Baseline extends GroupedOperator<BaselineState> implements Stateful
     state.current = 0;
     state.fired = false;
     state.ids = [];
-  }
-
-  snapshot(): unknown {
-    return [...this.groups.entries()];
-  }
-
-  restore(state: unknown): void {
-    this.groups.clear();
-    for (const [key, value] of entriesOf<BaselineState>(state)) this.groups.set(key, value);
   }
 }

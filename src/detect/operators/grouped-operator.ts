@@ -1,7 +1,10 @@
 import { BoundedMap } from '../bounded-map.js';
-import type { OperatorLimits } from './operator.js';
+import { type OperatorLimits, entriesOf } from './operator.js';
 
-/** What every stateful operator shares: its per-group state, capped at `maxGroups` with evictions counted. */
+/**
+ * What every stateful operator shares: its per-group state, capped at `maxGroups` with evictions
+ * counted, and saved as [group, state] pairs (states are plain JSON unless an operator says otherwise).
+ */
 export abstract class GroupedOperator<State> {
   protected readonly groups: BoundedMap<State>;
 
@@ -15,5 +18,14 @@ export abstract class GroupedOperator<State> {
 
   get evictions(): number {
     return this.groups.evictions;
+  }
+
+  snapshot(): unknown {
+    return [...this.groups.entries()];
+  }
+
+  restore(state: unknown): void {
+    this.groups.clear();
+    for (const [key, value] of entriesOf<State>(state)) this.groups.set(key, value);
   }
 }

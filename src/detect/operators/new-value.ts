@@ -77,14 +77,14 @@ export class NewValue extends GroupedOperator<NewValueState> implements Stateful
     state.values.set(value, time);
   }
 
-  snapshot(): unknown {
+  override snapshot(): unknown {
     return [...this.groups.entries()].map(([key, state]): [string, SavedState] => [
       key,
       { firstSeen: state.firstSeen, values: [...state.values.entries()] },
     ]);
   }
 
-  restore(state: unknown): void {
+  override restore(state: unknown): void {
     this.groups.clear();
     for (const [key, saved] of entriesOf<SavedState>(state)) {
       this.groups.set(key, { firstSeen: saved.firstSeen, values: new Map(saved.values) });

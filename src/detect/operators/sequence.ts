@@ -1,6 +1,6 @@
 import type { VigilEvent } from '../../model/event.js';
 import type { CompiledCondition } from '../condition.js';
-import { entriesOf, pushCapped, type Evidence, type OperatorLimits, type StatefulOperator } from './operator.js';
+import { pushCapped, type Evidence, type OperatorLimits, type StatefulOperator } from './operator.js';
 import { GroupedOperator } from './grouped-operator.js';
 
 interface SequenceState {
@@ -44,14 +44,5 @@ export class Sequence extends GroupedOperator<SequenceState> implements Stateful
     if (state.next < this.steps.length) return undefined;
     this.groups.delete(groupKey);
     return { firstSeen: state.started, time: event.timestamp, eventIds: state.ids, count: state.ids.length };
-  }
-
-  snapshot(): unknown {
-    return [...this.groups.entries()];
-  }
-
-  restore(state: unknown): void {
-    this.groups.clear();
-    for (const [key, value] of entriesOf<SequenceState>(state)) this.groups.set(key, value);
   }
 }

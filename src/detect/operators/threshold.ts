@@ -1,7 +1,7 @@
 import type { VigilEvent } from '../../model/event.js';
 import type { CompiledField } from '../field-access.js';
 import { textOfValue } from '../template.js';
-import { entriesOf, pushCapped, type Evidence, type OperatorLimits, type StatefulOperator } from './operator.js';
+import { pushCapped, type Evidence, type OperatorLimits, type StatefulOperator } from './operator.js';
 import { GroupedOperator } from './grouped-operator.js';
 
 interface CountState {
@@ -59,15 +59,6 @@ export class CountThreshold extends GroupedOperator<CountState> implements State
     state.activeUntil = t + this.withinMs;
     return evidence;
   }
-
-  snapshot(): unknown {
-    return [...this.groups.entries()];
-  }
-
-  restore(state: unknown): void {
-    this.groups.clear();
-    for (const [key, value] of entriesOf<CountState>(state)) this.groups.set(key, value);
-  }
 }
 
 /** `distinct(field) >= N within T` per group, e.g. distinct secrets read by one identity. */
@@ -105,14 +96,5 @@ export class DistinctThreshold extends GroupedOperator<DistinctState> implements
     state.values = [];
     state.activeUntil = t + this.withinMs;
     return evidence;
-  }
-
-  snapshot(): unknown {
-    return [...this.groups.entries()];
-  }
-
-  restore(state: unknown): void {
-    this.groups.clear();
-    for (const [key, value] of entriesOf<DistinctState>(state)) this.groups.set(key, value);
   }
 }
