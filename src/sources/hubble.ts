@@ -78,13 +78,7 @@ function flowEvent(flow: Json, raw: Json, { timestamp, record, cluster }: Read):
   const http = httpOf(flow);
   const verdict = String(flow.verdict);
   return {
-    id: eventId(timestamp, cluster, 'net.flow', dedupKey),
-    timestamp,
-    source: 'net.flow',
-    cluster,
-    dedupKey,
-    kind: 'event',
-    category: 'network',
+    ...flowIdentity(timestamp, cluster, dedupKey),
     action: verdict.toLowerCase(),
     outcome: OUTCOMES[verdict] ?? 'unknown',
     sourceIp: str(ip.source),
@@ -135,13 +129,7 @@ function frameEvent(kind: 'lost' | 'status', response: Json, { timestamp, record
       ? `Hubble lost ${num(frame.num_events_lost) ?? '?'} event(s) (${str(frame.source) ?? 'unknown source'})`
       : `Hubble node status ${str(frame.state_change) ?? ''}: ${Array.isArray(frame.node_names) ? frame.node_names.join(', ') : ''} ${str(frame.message) ?? ''}`.trim();
   return {
-    id: eventId(timestamp, cluster, 'net.flow', dedupKey),
-    timestamp,
-    source: 'net.flow',
-    cluster,
-    dedupKey,
-    kind: 'event',
-    category: 'network',
+    ...flowIdentity(timestamp, cluster, dedupKey),
     action: kind === 'lost' ? 'lost-events' : 'node-status',
     outcome: 'unknown',
     hostName: str(response.node_name),
@@ -150,4 +138,9 @@ function frameEvent(kind: 'lost' | 'status', response: Json, { timestamp, record
     raw: response,
     record,
   };
+}
+
+/** What every Hubble event (flow, lost events, node status) has in common. */
+function flowIdentity(timestamp: number, cluster: string, dedupKey: string) {
+  return { id: eventId(timestamp, cluster, 'net.flow', dedupKey), timestamp, source: 'net.flow', cluster, dedupKey, kind: 'event', category: 'network' } as const;
 }
