@@ -91,7 +91,7 @@ export function registerApi(app: FastifyInstance, options: ApiOptions): { hooks:
     api.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: API_BODY_LIMIT }, parseJsonBody);
     registerSessionRoutes(api, { tokens, sessions, tls, loginAttemptsPerMinute: options.loginAttemptsPerMinute ?? 10, recordAdminAction });
     registerEventsRoutes(api, { store, viewer });
-    registerRulesRoutes(api, { db, rules, viewer, coverage: () => posture.coverage() });
+    registerRulesRoutes(api, { db, rules, viewer, tokens, recordAdminAction, coverage: () => posture.coverage() });
     registerIntegrityRoutes(api, { db, integrity, ledger: options.ledger, viewer, responder });
     registerPostureRoutes(api, { posture, viewer });
     const document = () => openapi.document(packageVersion());

@@ -120,10 +120,30 @@ export interface Rule {
   techniques: string[];
   runbook?: string;
   enabled: boolean;
+  /** The last enable or disable by an operator; absent: as the rule's file says. */
+  changed?: { by: string; at: string; reason?: string };
   sources?: string[];
   operator: string;
   hits: { alerts: number; open: number; detections: number; lastSeen?: string };
   coverage?: { status: string; covered: number; checked: number };
+}
+
+/** A rule run over given events (POST /api/v1/rules/:id/test). */
+export interface RuleTrial {
+  rule: string;
+  events: number;
+  matched: Array<{ index: number; eventId: string; time: string; inAlert: boolean }>;
+  detections: number;
+  alerts: Array<{ id: string; summary: string; count: number; entity: Record<string, string | undefined> }>;
+  notes: string[];
+}
+
+/** The rule's own test events run (POST /api/v1/rules/:id/test/embedded). */
+export interface RuleSelfTest {
+  rule: string;
+  results: Array<{ kind: 'positive' | 'negative'; name: string; passed: boolean; problem?: string }>;
+  failed: number;
+  untested: boolean;
 }
 
 /** The alerts list may come as a plain array or wrapped; both are accepted. */

@@ -1,5 +1,11 @@
 import { type Command, Option } from 'commander';
 import { join } from 'node:path';
+import { userInfo } from 'node:os';
+import { LedgerSession } from '../../ledger/ledger-session.js';
+import { SqliteRuleStates } from '../../store/sqlite/rule-state.js';
+import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { UsageError } from '../exit.js';
+import { signingKeyOption, witnessOption } from './ledger-options.js';
 import { FORMAT_NAMES } from '../../detect/formats/registry.js';
 import type { RuleFormat } from '../../detect/rule.js';
 import { executeImport, planImport } from '../../detect/rule-import.js';
@@ -20,6 +26,7 @@ export function register(program: Command): void {
   registerList(rules);
   registerLint(rules);
   registerImport(rules);
+  for (const enabled of [true, false]) registerStateChange(rules, enabled);
   rules
     .command('test')
     .description("Run every rule's positive and negative test events; exit 1 if any fails")
@@ -110,6 +117,60 @@ function registerImport(rules: Command): void {
       process.stdout.write(`${lines.join('\n')}\n`);
       process.exitCode = exitCodes.ok;
     });
+}
+
+interface StateChangeOptions {
+  rules: string[];
+  dataDir: string;
+  reason?: string;
+  actor?: string;
+  signingKey?: string;
+  witness: string[];
+}
+
+function registerStateChange(rules: Command, enabled: boolean): void {
+  const verb = enabled ? 'enable' : 'disable';
+  rules
+    .command(verb)
+    .description(
+      enabled
+        ? 'Run a rule again on what a data directory receives (a running vigil serve follows at once); recorded in the ledger'
+        : 'Stop running a rule on what a data directory receives, also after restarts (a running vigil serve follows at once); recorded in the ledger',
+    )
+    .argument('<rule-id>', 'the rule (vigil rules list shows the ids)')
+    .option('--reason <text>', 'why, kept in the ledger record')
+    .option('--actor <name>', 'who, in the ledger record (default: the OS user)')
+    .addOption(rulesOption())
+    .addOption(dataDirOption())
+    .addOption(signingKeyOption())
+    .addOption(witnessOption())
+    .addHelpText('after', `\nThe same as POST /api/v1/rules/ID/${verb} with an admin token.\n\nExamples:\n  vigil rules ${verb} k8s-exec-into-pod --data-dir ./vigil-data --reason "noisy during the migration"`)
+    .action(async (ruleId: string, options: StateChangeOptions) => {
+      const rule = loadRulesForCli(options.rules).rules.find((candidate) => candidate.meta.id === ruleId);
+      if (rule === undefined) throw new UsageError(`no rule "${ruleId}" in ${options.rules.length === 0 ? 'the built-in pack' : options.rules.join(', ')}; vigil rules list shows the ids`);
+      const store = SqliteStore.open(options.dataDir, { mustExist: true });
+      try {
+        const report = (message: string) => process.stderr.write(`vigil: ${message}\n`);
+        // The key is loaded first: nothing is changed unless the change can be signed.
+        const session = await LedgerSession.open(store, { dataDir: options.dataDir, keyFile: options.signingKey, witnessDirs: options.witness }, report);
+        const by = options.actor ?? currentUser();
+        const changed = new SqliteRuleStates(store.db).change({ ruleId, title: rule.meta.title, enabled, fileDefault: rule.enabled, by, reason: options.reason }, (action) => session.record(action));
+        const end = await session.finish();
+        process.stdout.write(changed ? `rule ${ruleId} ${verb}d by ${by}\n` : `rule ${ruleId} already was ${verb}d; nothing changed\n`);
+        process.exitCode = end.witnessFailures > 0 ? exitCodes.problems : exitCodes.ok;
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    // A uid without a passwd entry (common in containers) has no name.
+    return `uid ${process.getuid?.() ?? 'unknown'}`;
+  }
 }
 
 function describeReport(report: RuleTestReport): string {
