@@ -6,3 +6,4 @@ export { QueryError } from './query-error.js';
 export { registerSqliteFunctions } from './sqlite-functions.js';
 export { sqliteDialect } from './sqlite-dialect.js';
 export { parseAbsoluteTime, parseTimeBound } from './time-bound.js';
+export { clickhouseDialect, clickhouseLiteral } from './clickhouse-dialect.js';

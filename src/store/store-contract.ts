@@ -36,6 +36,30 @@ export function storeContract(adapter: string, openEmpty: () => Promise<Store>):
         await store.close();
       });
 
+      it('counts a repeat inside one batch as a duplicate and keeps a different record under the same key', async () => {
+        const store = await openEmpty();
+        const result = await store.append([
+          auditEvent({ auditID: 'r' }),
+          auditEvent({ auditID: 'r' }),
+          auditEvent({ auditID: 'r', user: 'mallory' }),
+          auditEvent({ auditID: 'r', user: 'mallory' }),
+        ]);
+        expect(result).toMatchObject({ accepted: 2, duplicates: 2, treeSize: 2 });
+        expect(new Set(result.acceptedEvents.map((e) => e.id)).size).toBe(2);
+        expect((await store.query('auditid=r | stats count() by user', {})).rows).toEqual([
+          { user: 'alice', 'count()': 1 },
+          { user: 'mallory', 'count()': 1 },
+        ]);
+        await store.close();
+      });
+
+      it('changes nothing for an empty batch', async () => {
+        const store = await openEmpty();
+        await store.append([auditEvent({ auditID: 'a' })]);
+        expect(await store.append([])).toMatchObject({ accepted: 0, duplicates: 0, treeSize: 1, acceptedEvents: [] });
+        await store.close();
+      });
+
       it('treats the same event in another cluster as a different event', async () => {
         const store = await openEmpty();
         const result = await store.append([auditEvent({ auditID: 'x' }, 'prod'), auditEvent({ auditID: 'x' }, 'staging')]);
@@ -56,6 +80,17 @@ export function storeContract(adapter: string, openEmpty: () => Promise<Store>):
           { position: 'a.log:3', reason: 'malformed JSON' },
           { position: 'a.log:9', reason: 'invalid UTF-8' },
         ]);
+        await store.close();
+      });
+    });
+
+    describe('quarantine limit', () => {
+      it('lists the newest records up to the limit, oldest first', async () => {
+        const store = await openEmpty();
+        for (const position of ['f:1', 'f:2', 'f:3']) {
+          await store.quarantine([{ source: 'k8s.audit', position, reason: 'malformed JSON', sample: '{', receivedAt: 1 }]);
+        }
+        expect((await store.listQuarantine(2)).map((item) => item.position)).toEqual(['f:2', 'f:3']);
         await store.close();
       });
     });
@@ -114,6 +149,12 @@ export function storeContract(adapter: string, openEmpty: () => Promise<Store>):
         expect(await ids(store, '*', { since: day(26) })).toEqual(['4', '5']);
         expect(await ids(store, '*', { since: day(100) })).toEqual([]);
         expect((await store.query('*', {}, 3)).rows).toHaveLength(3);
+        await store.close();
+      });
+
+      it('rejects a query with a mistake, saying where', async () => {
+        const store = await openEmpty();
+        await expect(store.query('code=abc', {})).rejects.toThrow('query error at column 6: code holds numbers; "abc" is not a number');
         await store.close();
       });
 
