@@ -53,8 +53,28 @@ const syslog = z.strictObject({
 
 const liveSource = z.discriminatedUnion('kind', [k8sEvents, containerLogs, journald, syslog]);
 
+/**
+ * `retention:`: days kept hot; older whole days go to `archiveTo` (directory or s3://bucket/prefix)
+ * when set; days older than `deleteAfterDays` are removed from the hot store (without an archive
+ * that is `hotDays`). Applied every `intervalMinutes` by `vigil serve` and once by `vigil retention apply --config`.
+ */
+const retentionPolicy = z
+  .strictObject({
+    hotDays: positive,
+    archiveTo: z.string().min(1).optional(),
+    s3Endpoint: z.string().url().optional(),
+    deleteAfterDays: positive.optional(),
+    intervalMinutes: positive.default(60),
+  })
+  .refine((policy) => policy.deleteAfterDays === undefined || policy.deleteAfterDays >= policy.hotDays, {
+    path: ['deleteAfterDays'],
+    message: 'must be at least hotDays: records cannot be deleted before they leave the hot store',
+  });
+
+export type RetentionPolicy = z.infer<typeof retentionPolicy>;
+
 const serveConfig = z
-  .strictObject({ sources: z.array(liveSource).default([]) })
+  .strictObject({ sources: z.array(liveSource).default([]), retention: retentionPolicy.optional() })
   .superRefine((config, context) => {
     const seen = new Set<string>();
     config.sources.forEach((source, index) => {

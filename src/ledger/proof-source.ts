@@ -75,7 +75,7 @@ export class LedgerProofs {
 }
 
 /** Peaks of a serialized frontier keyed `level/index`: the set bits of the size, largest subtree first. */
-function addPeaks(into: Map<string, Buffer>, serialized: Buffer): void {
+export function addPeaks(into: Map<string, Buffer>, serialized: Buffer): void {
   const size = Number(serialized.readBigUInt64BE(0));
   let from = 0;
   let offset = 8;

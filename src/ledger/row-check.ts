@@ -26,6 +26,14 @@ const MAX_VALUE_TEXT = 80;
 
 export function checkRow(row: ScannedRow): RowVerdict {
   const [seq, day, source, cluster, record, columns] = row;
+  return checkLeafRow(seq, source, cluster, record, (event) => compareColumns(event, columns) ?? comparePartition(event, day));
+}
+
+/**
+ * The store-independent part of checkRow: hashes what the leaf commits to, re-derives the event
+ * and hands it to `compareStored`, which names what the store's other columns hold differently.
+ */
+export function checkLeafRow(seq: number, source: unknown, cluster: unknown, record: unknown, compareStored: (event: VigilEvent) => string | null): RowVerdict {
   if (typeof source !== 'string' || typeof cluster !== 'string' || typeof record !== 'string') {
     return { hash: leafHash(untypedLeafBytes(source, cluster, record)), mismatch: `source, cluster or record at seq ${seq} is not stored as text` };
   }
@@ -37,7 +45,12 @@ export function checkRow(row: ScannedRow): RowVerdict {
     if (!(error instanceof CannotRederive)) throw error;
     return { hash, mismatch: `its columns cannot be re-derived: ${error.message}` };
   }
-  return { hash, mismatch: compareColumns(event, columns) ?? comparePartition(event, day) };
+  return { hash, mismatch: compareStored(event) };
+}
+
+/** A stored id is right when it is the event's id or the content-derived variant id of a record that reused a dedup key. */
+export function isStoredIdOf(event: VigilEvent, storedId: unknown): boolean {
+  return storedId === event.id || storedId === variantEventId(event.timestamp, event.cluster, event.source, event.dedupKey, event.record);
 }
 
 /**
@@ -57,7 +70,7 @@ function compareColumns(event: VigilEvent, columns: string | null): string | nul
   for (let i = 0; i < FIELDS.length; i++) {
     const value = stored[i];
     if (i === ID_INDEX) {
-      if (value === event.id || value === variantEventId(event.timestamp, event.cluster, event.source, event.dedupKey, event.record)) continue;
+      if (isStoredIdOf(event, value)) continue;
       (differences ??= []).push(`${FIELDS[i].name}: stored ${show(value)}, the record gives ${show(event.id)}`);
       continue;
     }
@@ -92,7 +105,8 @@ function untypedLeafBytes(...parts: unknown[]): Buffer {
   return Buffer.concat([bytes[0], Buffer.from('\n'), bytes[1], Buffer.from('\n'), bytes[2]]);
 }
 
-function show(value: unknown): string {
+/** A stored value for a mismatch message, cut short. */
+export function show(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > MAX_VALUE_TEXT ? `${text.slice(0, MAX_VALUE_TEXT - 1)}…` : text;
 }

@@ -10,7 +10,9 @@ import { type ResolvedVerifier, knownOrigin, resolveVerifier } from './ledger-id
 import { retentionDeclarations } from './retention.js';
 import { type RangeVerdicts, RowCheckPool, snapshotFingerprint } from './row-check-pool.js';
 import { generateSigningKey } from './signing-key.js';
-import type { VerifyReport } from './verify-report.js';
+import { type VerifyReport, relabelArchived } from './verify-report.js';
+import { archiveDeclarations, withoutRetentionOverlap } from '../archive/archive-declarations.js';
+import { type ArchiveVerifyReport, verifyCatalogArchives } from '../archive/verify-catalog.js';
 import { type StoredRecord, type WitnessCheckpoint, verifyLedger } from './verify-stream.js';
 
 /**
@@ -32,6 +34,10 @@ export interface StoreVerifyOptions {
   chunkSize?: number;
   /** Called as rows are checked, with the count so far and the number of seqs the store spans. */
   onProgress?: (rowsChecked: number, total: number) => void;
+  /** Also verify every archive the catalog names (`vigil verify --archives`). */
+  archives?: boolean;
+  /** S3-compatible endpoint for archives on S3 (default $AWS_ENDPOINT_URL). */
+  s3Endpoint?: string;
 }
 
 export interface StoreVerifyReport extends VerifyReport {
@@ -43,6 +49,8 @@ export interface StoreVerifyReport extends VerifyReport {
   verifierKeyFrom: string | null;
   /** Inconsistencies of the store around the ledger: partition index, retention bookkeeping, unreadable tables. */
   storeProblems: string[];
+  /** With `archives`: each archive the catalog names, verified offline. */
+  archives?: ArchiveVerifyReport[];
 }
 
 const DEFAULT_CHUNK = 2048;
@@ -77,6 +85,7 @@ async function verifySnapshot(
   const problem = (message: string) => storeProblems.push(message);
   const ledgerSize = readLedgerFrontier(db).size;
   const retention = retentionDeclarations(db, problem);
+  const archived = withoutRetentionOverlap(archiveDeclarations(db, problem), retention, problem);
   const partitions = partitionExtents(db, problem);
   const leaves = new LeafHashRanges(db);
   const end = Math.max(leaves.end, ...partitions.map((p) => p.maxSeq + 1));
@@ -92,7 +101,7 @@ async function verifySnapshot(
       ledgerSize,
       checkpoints: signedCheckpoints(db),
       witnesses: witnesses.notes,
-      retention,
+      retention: [...retention, ...archived].sort((a, b) => a.from - b.from),
       verifier: resolved?.key ?? unsignedLogVerifier(),
     });
   } finally {
@@ -100,8 +109,12 @@ async function verifySnapshot(
   }
   checkPartitionIndex(db, partitions, problem);
   checkSignedActions(report.uncovered, scan.adminSeqs, problem);
+  const archives = options.archives && resolved ? await verifyCatalogArchives(db, resolved.key, options.s3Endpoint, problem) : undefined;
+  if (options.archives && !resolved) problem('the store never signed, so its archives cannot be verified');
   return {
     ...report,
+    ranges: relabelArchived(report.ranges, archived),
+    ...(archives ? { archives } : {}),
     records: scan.rowsRead,
     intact: report.intact && storeProblems.length === 0,
     origin: knownOrigin(db) ?? null,

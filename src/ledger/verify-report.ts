@@ -1,6 +1,6 @@
 /** What `vigil verify` reports, and how findings from several checks become one list of ranges. */
 
-export type RangeKind = 'intact' | 'modified' | 'deleted' | 'inserted' | 'reordered' | 'truncated' | 'expired';
+export type RangeKind = 'intact' | 'modified' | 'deleted' | 'inserted' | 'reordered' | 'truncated' | 'expired' | 'archived';
 
 /**
  * Records with seq in [from, to) share one verdict. The ranges of a report tile [0, end) in order,
@@ -24,7 +24,7 @@ export interface WitnessResult {
 }
 
 export interface VerifyReport {
-  /** True only when every range is intact or expired, every checkpoint checks out and no witness disagrees. */
+  /** True only when every range is intact, expired or archived, every checkpoint checks out and no witness disagrees. */
   intact: boolean;
   /** Rows read from the store. */
   records: number;
@@ -54,7 +54,7 @@ export interface VerifyReport {
 export interface Finding {
   from: number;
   to: number;
-  kind: Exclude<RangeKind, 'intact'>;
+  kind: Exclude<RangeKind, 'intact' | 'archived'>;
   detail: string;
   precedence: number;
   /** Index of the retention declaration this finding relies on, or -1: it is withdrawn if that declaration is not intact. */
@@ -122,4 +122,43 @@ function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
     else groups.set(k, [item]);
   }
   return groups;
+}
+
+/** A leaf range moved to the archive, as `relabelArchived` names it. */
+export interface ArchivedSpan {
+  from: number;
+  to: number;
+  declaredBy: number;
+  target: string;
+}
+
+/**
+ * Archived records are absent from the store like expired ones, and verified the same way (a
+ * signed record declares them); this names the parts of expired ranges that the archive holds.
+ * `archived` is ascending and disjoint.
+ */
+export function relabelArchived(ranges: readonly LedgerRange[], archived: readonly ArchivedSpan[]): LedgerRange[] {
+  if (archived.length === 0) return [...ranges];
+  const out: LedgerRange[] = [];
+  const push = (range: LedgerRange) => {
+    const last = out[out.length - 1];
+    if (last && last.kind === range.kind && last.to === range.from && last.detail === range.detail) last.to = range.to;
+    else out.push(range);
+  };
+  for (const range of ranges) {
+    if (range.kind !== 'expired') {
+      push(range);
+      continue;
+    }
+    let at = range.from;
+    for (const span of archived) {
+      if (span.to <= at || span.from >= range.to) continue;
+      if (span.from > at) push({ ...range, from: at, to: span.from });
+      const to = Math.min(span.to, range.to);
+      push({ from: Math.max(at, span.from), to, kind: 'archived', detail: `moved to ${span.target} by the archive record at seq ${span.declaredBy}` });
+      at = to;
+    }
+    if (at < range.to) push({ ...range, from: at });
+  }
+  return out;
 }

@@ -5,6 +5,8 @@ import { withSourceHealth } from '../sources/health/hooks.js';
 import { SourceHealthRecorder } from '../sources/health/source-health.js';
 import { SqliteSourceHealth } from '../store/sqlite/source-health.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Store } from '../store/store.js';
+import { BusUnavailableError } from '../bus/bus-unavailable.js';
 import { type ApiOptions, registerApi, transportOptions } from './api.js';
 import type { TokenStore } from './auth/token-store.js';
 import type { AlertService } from '../alert/service.js';
@@ -29,6 +31,8 @@ export interface ServerOptions extends ApiOptions {
   logLevel: string;
   /** Alerting (lifecycle, silences, deliveries, routes) behind /api/v1/alerts. */
   alerting?: AlertService;
+  /** Scale-out (`serve --bus`): where the receivers put records instead of `store` (the bus publisher). */
+  receiverStore?: Store;
 }
 
 /** Builds the HTTP server: health probes without auth, everything else behind bearer tokens. */
@@ -59,7 +63,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     }
   });
   const health = new SqliteSourceHealth(options.store.db);
-  const receiving = { ...options, hooks: withSourceHealth(new SourceHealthRecorder(health), api.hooks) };
+  const receiving = { ...options, store: options.receiverStore ?? options.store, hooks: withSourceHealth(new SourceHealthRecorder(health), api.hooks) };
   registerSourcesApi(app, { tokens: options.tokens, health, rules: options.rules });
   if (options.alerting) registerAlertRoutes(app, { tokens: options.tokens, alerting: options.alerting });
   void app.register(async (receivers) => {
@@ -71,6 +75,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       pressureHandler: (_request, reply, type) => {
         void reply.code(429).header('Retry-After', '1').send({ error: `receiver overloaded (${type}); retry after 1 s` });
       },
+    });
+    receivers.setErrorHandler(async (error, _request, reply) => {
+      // Scale-out: the bus did not acknowledge the batch, so the sender must keep it and retry.
+      if (error instanceof BusUnavailableError) return reply.code(503).header('Retry-After', String(error.retryAfterSeconds)).send({ error: error.message });
+      throw error;
     });
     registerAuditWebhook(receivers, receiving);
     registerFirehoseReceiver(receivers, receiving);

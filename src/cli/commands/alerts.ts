@@ -13,11 +13,13 @@ import { parseTimeBound } from '../../query/index.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../../store/sqlite/outbox.js';
 import { LedgerSession } from '../../ledger/ledger-session.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { ClickHouseAlertStore } from '../../store/clickhouse/alert-store.js';
 import { alertTable } from '../alert-table.js';
 import { UsageError, exitCodes } from '../exit.js';
 import { type OutputFormat, dataDirOption, outputOption, positiveInteger } from '../options.js';
 import { render } from '../render.js';
 import { signingKeyOption, witnessOption } from './ledger-options.js';
+import { storeOption } from './store-option.js';
 
 const STATUSES: readonly AlertStatus[] = ['open', 'acknowledged', 'resolved'];
 
@@ -29,6 +31,8 @@ interface Target {
   /** Actions on the data directory are signed into the ledger at the end (as vigil ingest does). */
   signingKey?: string;
   witness?: string[];
+  /** `clickhouse://…`: read the alerts the scale-out workers keep (list and show). */
+  store?: string;
 }
 
 interface ListOptions extends Target {
@@ -75,24 +79,29 @@ export function register(program: Command): void {
     .option('--since <when>', 'last seen at or after: 1h, 7d or an RFC 3339 time')
     .option('--limit <n>', 'at most this many', positiveInteger('--limit'), 200)
     .addOption(outputOption())
-    .addHelpText('after', '\nExamples:\n  vigil alerts list --severity high\n  vigil alerts list --rule k8s-mass-delete --since 24h -o json')
-    .action((options: ListOptions) =>
-      withOperations(options, 'reads', async (ops) => {
-        const since = options.since === undefined ? undefined : parseSince(options.since);
-        const list = await ops.list({ status: options.status, severity: options.severity, ruleId: options.rule, cluster: options.cluster, since, limit: options.limit });
+    .addOption(storeOption())
+    .addHelpText('after', '\nExamples:\n  vigil alerts list --severity high\n  vigil alerts list --rule k8s-mass-delete --since 24h -o json\n  vigil alerts list --store clickhouse://127.0.0.1:8123/vigil --status open')
+    .action((options: ListOptions) => {
+      const since = options.since === undefined ? undefined : parseSince(options.since);
+      const filter = { status: options.status, severity: options.severity, ruleId: options.rule, cluster: options.cluster, since, limit: options.limit };
+      const print = (list: Array<Parameters<typeof alertTable>[0][number]>) => {
         process.stdout.write(render(options.output, list, () => alertTable(list, true)));
-      }),
-    );
+      };
+      if (options.store !== undefined) return withClickHouseAlerts(options.store, async (alerts) => print(await alerts.listAlerts(filter)));
+      return withOperations(options, 'reads', async (ops) => print(await ops.list(filter)));
+    });
   targeted(alerts.command('show').description('Show one alert: its event ids, transitions (who, when, why), escalations and deliveries'))
     .argument('<id>')
     .addOption(outputOption('yaml'))
-    .action((id: string, options: Target & { output: OutputFormat }) =>
-      withOperations(options, 'reads', async (ops) => {
-        const alert = await ops.show(id);
+    .addOption(storeOption())
+    .action((id: string, options: Target & { output: OutputFormat }) => {
+      const print = (alert: Parameters<typeof alertTable>[0][number] | undefined) => {
         if (!alert) throw new AlertActionError(`no alert with id "${id}"; see vigil alerts list`, 'not-found');
         process.stdout.write(render(options.output, [alert], () => alertTable([alert], true)));
-      }),
-    );
+      };
+      if (options.store !== undefined) return withClickHouseAlerts(options.store, async (alerts) => print(await alerts.getAlert(id)));
+      return withOperations(options, 'reads', async (ops) => print(await ops.show(id)));
+    });
   for (const [name, verb] of [
     ['ack', 'Acknowledge an alert: its escalation stops; receivers that were notified are told'],
     ['resolve', 'Resolve an alert: receivers that were notified get a resolved notice'],
@@ -201,6 +210,20 @@ async function withOperations(target: Target, access: 'reads' | 'writes', work: 
     if (!(error instanceof AlertActionError)) throw error;
     process.stderr.write(`vigil: ${error.message}\n`);
     process.exitCode = exitCodes.problems;
+  }
+}
+
+/** Reads the scale-out store's alerts; acting on them goes through a vigil serve attached to it (--server). */
+async function withClickHouseAlerts(url: string, work: (alerts: ClickHouseAlertStore) => Promise<void>): Promise<void> {
+  const alerts = await ClickHouseAlertStore.open(url);
+  try {
+    await work(alerts);
+  } catch (error) {
+    if (!(error instanceof AlertActionError)) throw error;
+    process.stderr.write(`vigil: ${error.message}\n`);
+    process.exitCode = exitCodes.problems;
+  } finally {
+    await alerts.close();
   }
 }
 

@@ -13,9 +13,11 @@ import { register as serve } from './serve.js';
 import { register as sources } from './sources.js';
 import { register as tokens } from './tokens.js';
 import { register as verify } from './verify.js';
+import { register as worker } from './worker.js';
 import { register as checkpoint } from './checkpoint.js';
 import { register as proof } from './proof.js';
 import { register as retention } from './retention.js';
+import { register as archive } from './archive.js';
 
 /** Every `vigil` sub-command registers itself through one function in this list. */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [demo, ingest, query, alerts, serve, agent, tokens, detect, rules, verify, checkpoint, proof, retention, posture, policy, sources, config];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [demo, ingest, query, alerts, serve, agent, tokens, detect, rules, verify, checkpoint, proof, retention, archive, posture, policy, sources, config, worker];

@@ -1,12 +1,15 @@
 import type { Command } from 'commander';
+import { queryWithArchive } from '../../archive/archive-query.js';
 import { rowToDocument } from '../../model/document.js';
 import { fieldByName } from '../../model/fields.js';
 import { QueryError, parseTimeBound } from '../../query/index.js';
+import { ClickHouseStore } from '../../store/clickhouse/clickhouse-store.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { QueryRows, TimeRange } from '../../store/store.js';
 import { UsageError } from '../exit.js';
 import { type OutputFormat, dataDirOption, outputOption } from '../options.js';
 import { type Table, render } from '../render.js';
+import { storeOption } from './store-option.js';
 
 /** Rows shown when a query does not say how many (`| head N`). */
 const DEFAULT_LIMIT = 1000;
@@ -16,6 +19,9 @@ interface QueryOptions {
   since?: string;
   until?: string;
   dataDir: string;
+  includeArchive: boolean;
+  s3Endpoint?: string;
+  store?: string;
 }
 
 export function register(program: Command): void {
@@ -26,7 +32,10 @@ export function register(program: Command): void {
     .addOption(outputOption())
     .option('--since <when>', 'only events at or after: a duration back from now (15m, 1h, 7d) or RFC 3339 time')
     .option('--until <when>', 'only events before: a duration back from now or RFC 3339 time')
+    .option('--include-archive', 'also search the archived segments of the time range (every archive vigil archive wrote to)', false)
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint for archives on S3 (default $AWS_ENDPOINT_URL)')
     .addOption(dataDirOption())
+    .addOption(storeOption())
     .addHelpText(
       'after',
       `
@@ -41,9 +50,13 @@ Examples:
     )
     .action(async (query: string, options: QueryOptions) => {
       const range = timeRange(options);
-      const store = SqliteStore.open(options.dataDir, { mustExist: true });
+      if (options.store !== undefined && options.includeArchive) throw new UsageError('--include-archive reads the archives of a data directory; it does not combine with --store');
+      const store = options.store === undefined ? SqliteStore.open(options.dataDir, { mustExist: true }) : await ClickHouseStore.open(options.store);
       try {
-        const result = await store.query(query, range, DEFAULT_LIMIT).catch((error: unknown) => {
+        const running = options.includeArchive && store instanceof SqliteStore
+          ? queryWithArchive(store, query, range, { defaultLimit: DEFAULT_LIMIT, s3Endpoint: options.s3Endpoint })
+          : store.query(query, range, DEFAULT_LIMIT);
+        const result = await running.catch((error: unknown) => {
           throw error instanceof QueryError ? new UsageError(error.message) : error;
         });
         process.stdout.write(renderResult(result, options.output));

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { applyRetentionPolicy, describeOutcome, retentionPolicyOf } from '../../archive/retention-policy.js';
 import { formatDuration, parseDuration } from '../../detect/duration.js';
 import { LedgerSession } from '../../ledger/ledger-session.js';
 import { applyRetention } from '../../ledger/retention.js';
@@ -10,7 +11,8 @@ import { signingKeyOption, witnessOption } from './ledger-options.js';
 
 interface RetentionOptions {
   dataDir: string;
-  olderThan: string;
+  olderThan?: string;
+  config?: string;
   dryRun: boolean;
   signingKey?: string;
   witness: string[];
@@ -20,8 +22,9 @@ export function register(program: Command): void {
   const retention = program.command('retention').description('Remove old records, as a signed action in the ledger');
   retention
     .command('apply')
-    .description('Drop the day partitions whose records are all older than --older-than')
-    .requiredOption('--older-than <duration>', 'e.g. 90d: whole UTC days older than this are removed')
+    .description('Drop the day partitions whose records are all older than --older-than, or apply the retention: policy of --config')
+    .option('--older-than <duration>', 'e.g. 90d: whole UTC days older than this are removed')
+    .option('--config <file>', 'apply the retention: section of this vigil serve config (hotDays, archiveTo, deleteAfterDays) once')
     .option('--dry-run', 'show what would be removed and change nothing', false)
     .addOption(dataDirOption())
     .addOption(signingKeyOption())
@@ -33,8 +36,13 @@ The removal is recorded as a vigil.admin record (retention.apply) and signed, so
 reports the removed records as expired, not deleted. Their leaf hashes stay: proofs of later
 records and consistency proofs keep working. Run it while vigil serve is stopped.
 
-Example:
-  vigil retention apply --older-than 90d --witness /mnt/witness`,
+With --config, days older than hotDays move to archiveTo (see vigil archive) and days older
+than deleteAfterDays are removed; vigil serve --config applies the same policy every
+intervalMinutes.
+
+Examples:
+  vigil retention apply --older-than 90d --witness /mnt/witness
+  vigil retention apply --config vigil.yaml`,
     )
     .action(async (options: RetentionOptions) => {
       process.exitCode = await runRetention(options);
@@ -42,6 +50,11 @@ Example:
 }
 
 async function runRetention(options: RetentionOptions): Promise<number> {
+  if (options.config !== undefined) {
+    if (options.olderThan !== undefined || options.dryRun) throw new UsageError('--config applies the policy of the file; leave out --older-than and --dry-run');
+    return runPolicy(options, options.config);
+  }
+  if (options.olderThan === undefined) throw new UsageError('give --older-than (e.g. 90d) or --config with a retention: section');
   let ms: number;
   try {
     ms = parseDuration(options.olderThan);
@@ -70,6 +83,28 @@ async function runRetention(options: RetentionOptions): Promise<number> {
           `declared by the retention record at seq ${result.declaredBy}, signed in the checkpoint of size ${final.latest?.size ?? '?'}\n`,
       );
     }
+    return witnessFailures > 0 ? exitCodes.problems : exitCodes.ok;
+  } finally {
+    await store.close();
+  }
+}
+
+async function runPolicy(options: RetentionOptions, configFile: string): Promise<number> {
+  let policy;
+  try {
+    policy = retentionPolicyOf(configFile);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (!policy) throw new UsageError(`${configFile} has no retention: section`);
+  const store = SqliteStore.open(options.dataDir, { mustExist: true });
+  try {
+    const session = await LedgerSession.open(store, { dataDir: options.dataDir, keyFile: options.signingKey, witnessDirs: options.witness }, (message) =>
+      process.stderr.write(`vigil: ${message}\n`),
+    );
+    const outcome = await applyRetentionPolicy(store, session, policy);
+    const { witnessFailures } = await session.finish();
+    process.stdout.write(`${describeOutcome(outcome)}\n`);
     return witnessFailures > 0 ? exitCodes.problems : exitCodes.ok;
   } finally {
     await store.close();

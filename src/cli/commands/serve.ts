@@ -23,6 +23,8 @@ import { DEFAULT_LIMITS } from '../../sources/records.js';
 import { SqliteSourceHealth } from '../../store/sqlite/source-health.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { LedgerSession } from '../../ledger/ledger-session.js';
+import { openReceiverBus } from '../../bus/receiver-bus.js';
+import { startRetentionSchedule } from '../../archive/retention-policy.js';
 import { UsageError } from '../exit.js';
 import { dataDirOption, positiveInteger } from '../options.js';
 import { signingKeyOption, witnessOption } from './ledger-options.js';
@@ -50,6 +52,8 @@ export interface ServeOptions {
   demo?: boolean;
   /** YAML file naming live sources to follow (events watch, container logs, journald, syslog). */
   config?: string;
+  /** Scale-out: receivers publish to this NATS JetStream bus for `vigil worker` to store and detect. */
+  bus?: string;
 }
 
 /** Defaults of `vigil serve`, shared with `vigil demo`. */
@@ -82,6 +86,7 @@ export function register(program: Command): void {
     .option('--metrics-public', 'serve /metrics without a token (default: a viewer token is needed)', false)
     .option('--audit-policy <file>', "the cluster's audit policy: the Posture and Rules pages show which rules it lets fire")
     .option('--config <file>', 'YAML config: live sources to follow (sources:, see src/config/README.md) and alerting (alerting:, see README "Alerting"); check it with vigil config check')
+    .option('--bus <url>', 'scale-out: receivers publish to NATS JetStream (nats://host:4222) for vigil worker to store and detect; nothing is stored or detected here')
     .option('--demo', 'start on an empty temporary data dir, replay the bundled demo cluster through the receiver and print a login token', false)
     .addHelpText(
       'after',
@@ -105,25 +110,29 @@ export async function serve(given: ServeOptions): Promise<void> {
   const liveSourceConfigs = liveSourcesOf(sections, options.config);
   const alertingConfig = alertingOf(sections, options.config);
   const store = SqliteStore.open(options.dataDir);
+  const bus = options.bus === undefined ? undefined : await openReceiverBus(options.bus, { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m) });
   const tokens = new TokenStore(store.db);
   const firstToken = tokens.count() === 0 ? tokens.create('initial-admin', 'admin').secret : undefined;
   // Signs a checkpoint each second while records arrive, and a last one on shutdown.
   const ledger = await LedgerSession.open(store, { dataDir: options.dataDir, keyFile: options.signingKey, witnessDirs: options.witness ?? [] }, (message) => app.log.error(message));
   // Alerts the detection stage opens or grows are evaluated for notification (vigil ingest notifies nobody).
   const alerting = await startAlerting(store.db, new LedgerAdminRecorder(ledger), alertingConfig, { warn: (details, message) => app.log.warn(details, message), error: (details, message) => app.log.error(details, message) });
-  const detection = options.rules === 'none' ? undefined : new DetectionStage(loadRuleSet(options.rules), alerting.alertStore, store.db);
+  const detection = options.rules === 'none' || bus ? undefined : new DetectionStage(loadRuleSet(options.rules), alerting.alertStore, store.db);
   const hooks = { onStored: (events: readonly VigilEvent[]) => detection?.process(events) };
-  const app = buildServer({ store, tokens, hooks, ledger, tls, alerting: alerting.service, ...options });
+  const app = buildServer({ store, tokens, hooks, ledger, tls, alerting: alerting.service, receiverStore: bus?.store, ...options });
   for (const warning of alerting.warnings) app.log.warn(warning);
   const live = detection && startLiveDetection(detection, { tickMs: 5000, saveMs: 30_000 }, (error) => app.log.error({ err: error }, 'detection failed'));
   ledger.startTicker();
+  const retention = startRetentionSchedule(store, ledger, options.config, { info: (m) => app.log.info(m), error: (m) => app.log.error(m) });
   const ingested: IngestSummary = { accepted: 0, duplicates: 0, quarantined: 0 };
   let liveSources: RunningSources | undefined;
   const shutdown = async () => {
     await liveSources?.stop();
     await app.close();
+    await bus?.close();
     live?.stop();
     await alerting.stop();
+    await retention?.stop();
     await ledger.finish();
     await store.close();
     // The demo's data dir is a throw-away; a real one is never removed.
@@ -135,7 +144,7 @@ export async function serve(given: ServeOptions): Promise<void> {
   // Live sources count into source health as the receivers do, so a silent one raises its absence alert.
   const sourceHealth = new SourceHealthRecorder(new SqliteSourceHealth(store.db));
   const liveHooks = withSourceHealth(sourceHealth, hooks);
-  liveSources = startLiveSources(liveSourceConfigs, { dataDir: options.dataDir, log: app.log, health: sourceHealth }, (batch) => addBatch(batch, store, ingested, liveHooks));
+  liveSources = startLiveSources(liveSourceConfigs, { dataDir: options.dataDir, log: app.log, health: sourceHealth }, (batch) => addBatch(batch, bus?.store ?? store, ingested, liveHooks));
   process.stdout.write(`vigil serving on ${address} (data in ${options.dataDir})\n${loginHint(address, firstToken)}`);
   if (options.demo) {
     // The live clock must lead the replayed events, so that the replay is not mistaken for silent streams.

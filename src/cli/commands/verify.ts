@@ -1,11 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { type Command, Option } from 'commander';
 import { type StoreVerifyReport, verifyStore } from '../../ledger/store-verify.js';
+import { verifyClickHouseStore } from '../../ledger/clickhouse-verify.js';
 import type { LedgerRange } from '../../ledger/verify-report.js';
 import { countProgress } from '../count-progress.js';
-import { exitCodes } from '../exit.js';
+import { UsageError, exitCodes } from '../exit.js';
 import { dataDirOption, positiveInteger } from '../options.js';
 import { signingKeyOption, witnessOption } from './ledger-options.js';
+import { storeOption } from './store-option.js';
 
 interface VerifyOptions {
   dataDir: string;
@@ -14,6 +16,10 @@ interface VerifyOptions {
   signingKey?: string;
   output: 'table' | 'json';
   threads: number;
+  archives: boolean;
+  s3Endpoint?: string;
+  store?: string;
+  log: string[];
 }
 
 export function register(program: Command): void {
@@ -25,7 +31,11 @@ export function register(program: Command): void {
     .addOption(new Option('--public-key <key>', 'verify checkpoints with this verifier key (text or file), e.g. one kept away from this host'))
     .addOption(signingKeyOption())
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--archives', 'also verify every archive vigil archive wrote to (segments, manifests, proofs, runs)', false)
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint for archives on S3 (default $AWS_ENDPOINT_URL)')
     .addOption(new Option('--threads <n>', 'worker threads for decoding and hashing').argParser(nonNegativeInteger).default(availableParallelism()))
+    .addOption(storeOption())
+    .addOption(new Option('--log <name>', 'with --store: verify only this ledger log, e.g. p0 (repeatable; default every log)').argParser(collectLogs).default([]))
     .addHelpText(
       'after',
       `
@@ -34,7 +44,8 @@ not tampered); 1 when anything is modified, deleted, inserted, reordered or trun
 
 Examples:
   vigil verify --witness /mnt/witness
-  vigil verify --public-key "$(cat vigil.pub)" -o json`,
+  vigil verify --public-key "$(cat vigil.pub)" -o json
+  vigil verify --store clickhouse://127.0.0.1:8123/vigil --log p0 --witness /mnt/witness`,
     )
     .action(async (options: VerifyOptions) => {
       process.exitCode = await runVerify(options);
@@ -42,6 +53,7 @@ Examples:
 }
 
 async function runVerify(options: VerifyOptions): Promise<number> {
+  if (options.store !== undefined) return runClickHouseVerify(options, options.store);
   let checked = 0;
   let total = 0;
   let progress: { stop(): void } | undefined;
@@ -51,6 +63,8 @@ async function runVerify(options: VerifyOptions): Promise<number> {
     publicKey: options.publicKey,
     keyFile: options.signingKey,
     threads: options.threads,
+    archives: options.archives,
+    s3Endpoint: options.s3Endpoint,
     onProgress: (rows, end) => {
       checked = rows;
       if (!progress) {
@@ -62,6 +76,23 @@ async function runVerify(options: VerifyOptions): Promise<number> {
   progress?.stop();
   process.stdout.write(options.output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   return report.intact ? exitCodes.ok : exitCodes.problems;
+}
+
+/** Each log of the scale-out store is its own ledger, verified and reported on its own. */
+async function runClickHouseVerify(options: VerifyOptions, url: string): Promise<number> {
+  if (options.archives) throw new UsageError('--archives reads the archive catalog of a data directory; it does not combine with --store');
+  if (options.signingKey !== undefined) throw new UsageError('with --store, pass the verifier key with --public-key (vigil checkpoint --public-key prints it)');
+  const report = await verifyClickHouseStore({ url, logs: options.log, witnessDirs: options.witness, publicKey: options.publicKey });
+  if (options.output === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else {
+    if (report.logs.length === 0) process.stdout.write('the store holds no ledger log yet\n');
+    for (const log of report.logs) process.stdout.write(`=== ledger log ${log.log}\n${formatReport(log)}\n`);
+  }
+  return report.intact ? exitCodes.ok : exitCodes.problems;
+}
+
+function collectLogs(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function formatReport(report: StoreVerifyReport): string {
@@ -76,6 +107,10 @@ function formatReport(report: StoreVerifyReport): string {
     lines.push(
       `not yet signed: ${span(range)} (${range.to - range.from} records) match their recorded leaf hashes, but no checkpoint covers them yet; the next ingest, serve or 'vigil checkpoint' signs them`,
     );
+  }
+  for (const archive of report.archives ?? []) {
+    lines.push(`archive ${archive.archive}: ${archive.segments.verified} of ${archive.segments.declared} segments verified, ${archive.events} events${archive.intact ? '' : `, ${archive.problems.length} problems`}`);
+    for (const problem of archive.problems) lines.push(`  ${problem.kind}: ${problem.object}: ${problem.detail}`);
   }
   for (const problem of [...problems, ...report.storeProblems]) lines.push(`problem: ${problem}`);
   lines.push('', report.intact ? 'result: intact' : `result: NOT INTACT (${summary(report)})`);
@@ -100,7 +135,7 @@ function span(range: { from: number; to: number }): string {
 
 function summary(report: StoreVerifyReport): string {
   const counts = new Map<string, number>();
-  for (const range of report.ranges) if (range.kind !== 'intact' && range.kind !== 'expired') counts.set(range.kind, (counts.get(range.kind) ?? 0) + 1);
+  for (const range of report.ranges) if (range.kind !== 'intact' && range.kind !== 'expired' && range.kind !== 'archived') counts.set(range.kind, (counts.get(range.kind) ?? 0) + 1);
   const parts = [...counts].map(([kind, count]) => `${count} ${kind} range${count === 1 ? '' : 's'}`);
   const problems = report.checkpoints.problems.length + report.storeProblems.length;
   if (problems > 0) parts.push(`${problems} problem${problems === 1 ? '' : 's'}`);

@@ -45,7 +45,8 @@ export class ClickHouseStore implements Store {
   private quarantineSeq = 0;
 
   private constructor(
-    private readonly connection: ClickHouseConnection,
+    /** The store's database, for the ledger's own tables (checkpoints, verify scans); the events table is the store's to write. */
+    readonly connection: ClickHouseConnection,
     private readonly state: StateTable,
     readonly log: string,
     frontier: MerkleFrontier,
@@ -77,6 +78,11 @@ export class ClickHouseStore implements Store {
 
   root(): Buffer {
     return this.frontier.root();
+  }
+
+  /** A copy of the log's frontier as appended so far: size, root and peaks of one moment, for signing a checkpoint. */
+  frontierSnapshot(): MerkleFrontier {
+    return this.frontier.clone();
   }
 
   /**

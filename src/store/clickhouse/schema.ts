@@ -25,6 +25,10 @@ function columnType(column: string): string {
  * - `state`: small values by key, last version wins (ReplacingMergeTree; reads use argMax so
  *   they are right before merges run).
  * - `quarantine`: records that could not be accepted.
+ * - `ledger_leaves`: each leaf hash as recorded at append time, filled by ClickHouse itself on
+ *   every INSERT into `events` (materialized view `ledger_leaves_recorder`), so an UPDATE or DELETE of event rows leaves
+ *   it as it was and `verify` can name a moved or deleted record; retention keeps it.
+ * - `checkpoints`: signed checkpoints of each log with the frontier at their size (see checkpoints.ts).
  */
 export function schemaStatements(): string[] {
   const fieldColumns = FIELDS.map((field) => `${field.column} ${columnType(field.column)}`);
@@ -50,6 +54,9 @@ export function schemaStatements(): string[] {
       sample String,
       received_at Int64
     ) ENGINE = MergeTree ORDER BY seq`,
+    `CREATE TABLE IF NOT EXISTS ledger_leaves (log String, seq UInt64, leaf_hash String) ENGINE = MergeTree ORDER BY (log, seq)`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ledger_leaves_recorder TO ledger_leaves AS SELECT log, seq, leaf_hash FROM events`,
+    `CREATE TABLE IF NOT EXISTS checkpoints (log String, size UInt64, signed_at Int64, note String, frontier String) ENGINE = MergeTree ORDER BY (log, size)`,
   ];
 }
 

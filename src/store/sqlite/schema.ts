@@ -54,15 +54,19 @@ export function partitionTable(day: string): string {
   return `events_${day}`;
 }
 
-export function createPartition(db: SqliteDatabase, day: string): string {
-  const table = partitionTable(day);
-  const columns = EVENT_COLUMNS.map((column) => {
+/** The column definitions of an event partition, for CREATE TABLE. */
+export function partitionColumns(): string {
+  return EVENT_COLUMNS.map((column) => {
     if (column === 'seq') return 'seq INTEGER PRIMARY KEY';
     if (column === 'id') return 'id TEXT NOT NULL';
     if (column === 'record') return 'record TEXT NOT NULL';
     return `${column} ${INTEGER_COLUMNS.has(column) ? 'INTEGER' : 'TEXT'}`;
-  });
-  db.exec(`CREATE TABLE IF NOT EXISTS ${table} (${columns.join(', ')})`);
+  }).join(', ');
+}
+
+export function createPartition(db: SqliteDatabase, day: string): string {
+  const table = partitionTable(day);
+  db.exec(`CREATE TABLE IF NOT EXISTS ${table} (${partitionColumns()})`);
   for (const index of PARTITION_INDEXES) {
     db.exec(`CREATE INDEX IF NOT EXISTS ${table}_${index.join('_')} ON ${table} (${index.join(', ')})`);
   }

@@ -150,6 +150,45 @@ export class SqliteStore implements Store {
     return statement;
   }
 
+  /**
+   * Puts records back at the leaves they were appended as (an archive restore): each goes into its
+   * day's partition under its original seq, after checking that the ledger recorded this event id
+   * and this leaf hash at that seq. The ledger is not appended to, so a restored record is the same
+   * leaf as before it was archived. Rows already present are skipped; returns how many were put back.
+   */
+  reattachSync(rows: ReadonlyArray<{ seq: number; event: VigilEvent }>): number {
+    const leafAt = this.db.prepare('SELECT id, hash FROM leaves WHERE seq = ?');
+    const inserts = new Map<string, Statement>();
+    const touched = new Map<string, { min: number; max: number }>();
+    let restored = 0;
+    this.db.transaction(() => {
+      for (const { seq, event } of rows) {
+        const leaf = leafAt.get(seq) as { id: string; hash: Buffer } | undefined;
+        if (!leaf || leaf.id !== event.id || !leaf.hash.equals(leafHash(leafBytes(event)))) {
+          throw new Error(`the record for seq ${seq} (event ${event.id}) is not the one the ledger recorded there; nothing was restored`);
+        }
+        const day = partitionDay(event.timestamp);
+        let insert = inserts.get(day);
+        if (!insert) {
+          const table = createPartition(this.db, day);
+          insert = this.db.prepare(`INSERT OR IGNORE INTO ${table} (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')})`);
+          inserts.set(day, insert);
+        }
+        if (insert.run(seq, ...columnValues(event)).changes === 0) continue;
+        if (event.message) this.statements.insertText.run(seq, event.message);
+        restored += 1;
+        const span = touched.get(day);
+        if (span) {
+          span.min = Math.min(span.min, event.timestamp);
+          span.max = Math.max(span.max, event.timestamp);
+        } else touched.set(day, { min: event.timestamp, max: event.timestamp });
+      }
+      for (const [day, span] of touched) this.statements.notePartition.run(day, partitionTable(day), span.min, span.max);
+    })();
+    this.inserts.clear();
+    return restored;
+  }
+
   async quarantine(items: readonly QuarantineItem[]): Promise<void> {
     if (items.length === 0) return;
     this.db.transaction(() => {
@@ -173,15 +212,32 @@ export class SqliteStore implements Store {
     return { columns: compiled.columns, rows, shape: compiled.shape };
   }
 
+  /**
+   * A query over the hot partitions and further tables of event rows (archived events loaded into
+   * an attached scratch database). Free text then matches by substring (LIKE), as the hot
+   * full-text index does not cover those tables.
+   */
+  async queryIncluding(text: string, range: TimeRange, extraTables: readonly string[], defaultLimit?: number): Promise<QueryRows> {
+    const tables = [...this.partitionTables(range), ...extraTables];
+    const from = tables.length === 0 ? emptyFrom() : tables.length === 1 ? tables[0] : `(${tables.map((table) => `SELECT * FROM ${table}`).join(' UNION ALL ')})`;
+    const compiled = compileQuery(text, { dialect: sqliteDialect, from, range, defaultLimit });
+    const rows = this.db.prepare(compiled.sql).all(...compiled.params) as Record<string, unknown>[];
+    return { columns: compiled.columns, rows, shape: compiled.shape };
+  }
+
   /** The partitions that can hold events of the range, as one table expression. */
   private fromClause(range: TimeRange): string | undefined {
-    const tables = this.db
-      .prepare('SELECT table_name FROM partitions WHERE max_ts >= ? AND min_ts < ? ORDER BY day')
-      .pluck()
-      .all(range.since ?? Number.MIN_SAFE_INTEGER, range.until ?? Number.MAX_SAFE_INTEGER) as string[];
+    const tables = this.partitionTables(range);
     if (tables.length === 0) return undefined;
     if (tables.length === 1) return tables[0];
     return `(${tables.map((table) => `SELECT * FROM ${table}`).join(' UNION ALL ')})`;
+  }
+
+  private partitionTables(range: TimeRange): string[] {
+    return this.db
+      .prepare('SELECT table_name FROM partitions WHERE max_ts >= ? AND min_ts < ? ORDER BY day')
+      .pluck()
+      .all(range.since ?? Number.MIN_SAFE_INTEGER, range.until ?? Number.MAX_SAFE_INTEGER) as string[];
   }
 
   async close(): Promise<void> {
@@ -196,7 +252,8 @@ function emptyFrom(): string {
   return `(SELECT ${EVENT_COLUMNS.map((column) => `NULL AS ${column}`).join(', ')} WHERE 0)`;
 }
 
-function columnValues(event: VigilEvent): unknown[] {
+/** The values of an event's partition columns after `seq`, in EVENT_COLUMNS order. */
+export function columnValues(event: VigilEvent): unknown[] {
   const values: unknown[] = [];
   for (const field of FIELDS) {
     const value = field.get(event);

@@ -1,0 +1,187 @@
+import { type Command, Option } from 'commander';
+import { archiveOldPartitions } from '../../archive/archive-move.js';
+import { restoreArchive } from '../../archive/restore.js';
+import { openArchiveTarget } from '../../archive/target.js';
+import { type ArchiveVerifyReport, verifyArchive } from '../../archive/verify-archive.js';
+import { formatDuration, parseDuration } from '../../detect/duration.js';
+import { LedgerSession } from '../../ledger/ledger-session.js';
+import { readVerifierKey } from '../../ledger/ledger-identity.js';
+import { parseTimeBound } from '../../query/index.js';
+import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { UsageError, exitCodes } from '../exit.js';
+import { dataDirOption, positiveInteger } from '../options.js';
+import { signingKeyOption, witnessOption } from './ledger-options.js';
+
+interface LedgerFlags {
+  dataDir: string;
+  signingKey?: string;
+  witness: string[];
+  s3Endpoint?: string;
+}
+
+interface MoveOptions extends LedgerFlags {
+  olderThan: string;
+  to: string;
+  compression: 'br' | 'gzip';
+  segmentEvents?: number;
+  output: 'table' | 'json';
+}
+
+interface VerifyOptions {
+  publicKey: string;
+  s3Endpoint?: string;
+  output: 'table' | 'json';
+}
+
+interface RestoreOptions extends LedgerFlags {
+  from: string;
+  since?: string;
+  until?: string;
+}
+
+export function register(program: Command): void {
+  const archive = program.command('archive').description('Move old day partitions out of the hot store into compressed, signed, self-describing segments; verify and restore them');
+  archive
+    // The default: `vigil archive --older-than 30d --to DIR` is `vigil archive move …`.
+    .command('move', { isDefault: true })
+    .description('Move whole day partitions older than --older-than to the archive (the default sub-command)')
+    .requiredOption('--older-than <duration>', 'whole UTC days older than this are archived, e.g. 30d')
+    .requiredOption('--to <target>', 'a directory or s3://bucket/prefix')
+    .addOption(new Option('--compression <kind>', 'segment compression').choices(['br', 'gzip']).default('br'))
+    .addOption(new Option('--segment-events <n>', 'events per segment at most').argParser(positiveInteger('--segment-events')))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(dataDirOption())
+    .addOption(signingKeyOption())
+    .addOption(witnessOption())
+    .addOption(s3EndpointOption())
+    .addHelpText(
+      'after',
+      `
+Each segment holds a day's records (or part of a busy day) as NDJSON lines [seq, id, source,
+cluster, record], brotli-compressed, beside a manifest with its time range, counts, clusters,
+leaf indices, sha256, the signed checkpoint and a proof tying every line to it. The move is an
+archive.move record in the ledger; vigil verify then reports those records as archived.
+S3: region and credentials from the usual AWS environment/profile chain; --s3-endpoint or
+AWS_ENDPOINT_URL for MinIO and other S3-compatible servers (path-style addressing).
+
+Examples:
+  vigil archive --older-than 30d --to /mnt/archive
+  vigil archive --older-than 30d --to s3://audit-archive/prod
+  vigil archive verify /mnt/archive --public-key vigil.pub
+  vigil archive restore --from /mnt/archive --since 2026-01-10T00:00:00Z --until 2026-01-11T00:00:00Z`,
+    )
+    .action(async (options: MoveOptions) => {
+      process.exitCode = await runMove(options);
+    });
+
+  archive
+    .command('verify')
+    .description('Check an archive offline with only the public key: every segment, manifest, proof, signature and run')
+    .argument('<target>', 'a directory or s3://bucket/prefix')
+    .requiredOption('--public-key <key>', 'the log\'s verifier key (text or file), as printed by vigil checkpoint --public-key')
+    .addOption(s3EndpointOption())
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(async (target: string, options: VerifyOptions) => {
+      process.exitCode = await runVerify(target, options);
+    });
+
+  archive
+    .command('restore')
+    .description('Bring archived segments of a time range back into the hot store, at their original ledger leaves')
+    .requiredOption('--from <target>', 'the archive: a directory or s3://bucket/prefix')
+    .option('--since <when>', 'from this time: a duration back from now (90d) or RFC 3339 time')
+    .option('--until <when>', 'before this time: a duration back from now or RFC 3339 time')
+    .addOption(dataDirOption())
+    .addOption(signingKeyOption())
+    .addOption(witnessOption())
+    .addOption(s3EndpointOption())
+    .action(async (options: RestoreOptions) => {
+      process.exitCode = await runRestore(options);
+    });
+}
+
+function s3EndpointOption(): Option {
+  return new Option('--s3-endpoint <url>', 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (default $AWS_ENDPOINT_URL)');
+}
+
+async function runMove(options: MoveOptions): Promise<number> {
+  let ms: number;
+  try {
+    ms = parseDuration(options.olderThan);
+  } catch (error) {
+    throw new UsageError(`--older-than: ${(error as Error).message}`);
+  }
+  const target = openArchiveTarget(options.to, { s3Endpoint: options.s3Endpoint });
+  const store = SqliteStore.open(options.dataDir, { mustExist: true });
+  try {
+    const session = await openSession(store, options);
+    const result = await archiveOldPartitions(store, session, target, {
+      olderThan: { ms, text: formatDuration(ms) },
+      compression: options.compression,
+      maxSegmentEvents: options.segmentEvents,
+    });
+    const { witnessFailures } = await session.finish();
+    if (options.output === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else if (result.declaredBy === undefined) process.stdout.write(`nothing to archive: no day partition is older than ${formatDuration(ms)}\n`);
+    else {
+      process.stdout.write(
+        `archived ${result.archivedRecords} records of ${result.days.length} days in ${result.segments.length} segments to ${target.location}; ` +
+          `declared by the archive record at seq ${result.declaredBy}\n`,
+      );
+    }
+    return witnessFailures > 0 ? exitCodes.problems : exitCodes.ok;
+  } finally {
+    await store.close();
+  }
+}
+
+async function runVerify(location: string, options: VerifyOptions): Promise<number> {
+  const verifier = await readVerifierKey(options.publicKey).catch((error: Error) => {
+    throw new UsageError(error.message);
+  });
+  const report = await verifyArchive(openArchiveTarget(location, { s3Endpoint: options.s3Endpoint }), verifier);
+  process.stdout.write(options.output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatVerify(report));
+  return report.intact ? exitCodes.ok : exitCodes.problems;
+}
+
+function formatVerify(report: ArchiveVerifyReport): string {
+  const lines = [`archive ${report.archive}: ${report.runs} runs, ${report.segments.verified} of ${report.segments.declared} segments verified, ${report.events} events`];
+  if (report.time) lines.push(`events from ${new Date(report.time.fromMs).toISOString()} to ${new Date(report.time.toMs).toISOString()}`);
+  for (const problem of report.problems) lines.push(`problem: ${problem.kind}: ${problem.object}: ${problem.detail}`);
+  lines.push(report.intact ? 'result: intact' : `result: NOT INTACT (${report.problems.length} problem${report.problems.length === 1 ? '' : 's'})`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function runRestore(options: RestoreOptions): Promise<number> {
+  const now = Date.now();
+  const bound = (flag: string, text: string | undefined) => {
+    if (text === undefined) return undefined;
+    try {
+      return parseTimeBound(text, now);
+    } catch (error) {
+      throw new UsageError(`${flag}: ${(error as Error).message}`);
+    }
+  };
+  const range = { since: bound('--since', options.since), until: bound('--until', options.until) };
+  const target = openArchiveTarget(options.from, { s3Endpoint: options.s3Endpoint });
+  const store = SqliteStore.open(options.dataDir, { mustExist: true });
+  try {
+    const session = await openSession(store, options);
+    const result = await restoreArchive(store, session, target, range);
+    const { witnessFailures } = await session.finish();
+    if (!result.span) process.stdout.write(`nothing to restore: no archived segment of ${target.location} in that range that is not restored already\n`);
+    else {
+      process.stdout.write(
+        `restored ${result.restoredRecords} records of ${result.segments.length} segments (${new Date(result.span.fromMs).toISOString()} to ${new Date(result.span.toMs).toISOString()}); ` +
+          `declared by the restore record at seq ${result.declaredBy}\n`,
+      );
+    }
+    return witnessFailures > 0 ? exitCodes.problems : exitCodes.ok;
+  } finally {
+    await store.close();
+  }
+}
+
+function openSession(store: SqliteStore, options: LedgerFlags): Promise<LedgerSession> {
+  return LedgerSession.open(store, { dataDir: options.dataDir, keyFile: options.signingKey, witnessDirs: options.witness }, (message) => process.stderr.write(`vigil: ${message}\n`));
+}
