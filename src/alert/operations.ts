@@ -28,6 +28,11 @@ export interface EscalationView {
   nextDueAt: string | null;
 }
 
+/** The alert operations as done by an actor: AlertService, or it wrapped for a shared alert store. */
+export interface AlertActors {
+  as(actor: string): AlertOperations;
+}
+
 export interface AlertDetail extends AlertView {
   transitions: Array<Omit<Transition, 'at'> & { at: string }>;
   escalations: EscalationView[];

@@ -31,9 +31,10 @@ const PRUNE_EVERY_MS = 3_600_000;
  * is only used from timers, never during this call.
  * Everything they act on is in the database, so a restart (even after kill -9) continues where
  * the last run stopped: pending escalations keep their due times, undelivered notifications
- * are sent, nothing decided twice.
+ * are sent, nothing decided twice. With `sharedAlerts` (scale-out) the API lists alerts from
+ * there; the caller feeds their changes in through a SharedAlertMirror.
  */
-export async function startAlerting(db: SqliteDatabase, recorder: AdminRecorder, fileConfig: AlertingConfig, log: DispatcherLog): Promise<AlertingRuntime> {
+export async function startAlerting(db: SqliteDatabase, recorder: AdminRecorder, fileConfig: AlertingConfig, log: DispatcherLog, sharedAlerts?: AlertStore): Promise<AlertingRuntime> {
   const warnings: string[] = [];
   const state = openAlertingState(db, recorder);
   let config = fileConfig;
@@ -45,6 +46,7 @@ export async function startAlerting(db: SqliteDatabase, recorder: AdminRecorder,
       notifier.setConfig(next);
     },
     onQueued: () => evaluateSoon(),
+    alerts: sharedAlerts,
   });
   config = service.withStoredRoutes(fileConfig, (message) => warnings.push(message));
   const notifier = new AlertNotifier(state, config, (error, what) => log.error({ err: error }, `alerting: evaluating ${what} failed; retrying`));

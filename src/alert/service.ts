@@ -1,4 +1,4 @@
-import type { AlertFilter, StoredAlert } from '../detect/alert-store.js';
+import type { AlertFilter, AlertStore, StoredAlert } from '../detect/alert-store.js';
 import { parseDuration } from '../detect/duration.js';
 import type { OutboxEntry } from '../store/sqlite/outbox.js';
 import { AlertActions } from './actions.js';
@@ -33,6 +33,12 @@ export interface AlertServiceOptions {
   /** Called after anything that may have queued notifications (acknowledge, resolve, requeue). */
   onQueued?: () => void;
   clock?: () => number;
+  /**
+   * Where list and show read alerts and their status (default: the data directory's). Scale-out
+   * (`serve --store clickhouse://…`): the shared store the workers write, which the data
+   * directory only mirrors (see shared-alerts.ts).
+   */
+  alerts?: AlertStore;
 }
 
 /**
@@ -43,6 +49,7 @@ export class AlertService {
   private readonly actions: AlertActions;
   private readonly override: RouteOverride;
   private readonly clock: () => number;
+  private readonly readAlerts: AlertStore;
 
   constructor(
     private readonly state: AlertingState,
@@ -52,6 +59,7 @@ export class AlertService {
     this.actions = new AlertActions(state);
     this.override = new RouteOverride(state.db);
     this.clock = options.clock ?? Date.now;
+    this.readAlerts = options.alerts ?? state.alerts;
   }
 
   /** The operations as done by `actor`. */
@@ -86,11 +94,11 @@ export class AlertService {
 
   async list(filter: AlertFilter): Promise<AlertView[]> {
     const suppressor = this.suppressor();
-    return (await this.state.alerts.listAlerts(filter)).map((alert) => this.toView(alert, suppressor));
+    return (await this.readAlerts.listAlerts(filter)).map((alert) => this.toView(alert, suppressor));
   }
 
   async show(id: string): Promise<AlertDetail | undefined> {
-    const stored = await this.state.alerts.getAlert(id);
+    const stored = await this.readAlerts.getAlert(id);
     if (!stored) return undefined;
     const view = this.toView(stored, this.suppressor());
     return {
@@ -159,7 +167,7 @@ export class AlertService {
   }
 
   private async view(id: string): Promise<AlertView> {
-    const stored = await this.state.alerts.getAlert(id);
+    const stored = await this.readAlerts.getAlert(id);
     if (!stored) throw new AlertActionError(`alert ${id} disappeared`, 'not-found');
     return this.toView(stored, this.suppressor());
   }

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AlertStore } from '../detect/alert-store.js';
 import { loadRuleSet } from '../detect/loader.js';
 import type { IngestHooks } from '../ingest/ingest.js';
 import { type AdminAction, adminEvent } from '../ledger/admin-record.js';
 import { packagePath } from '../package-root.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Store } from '../store/store.js';
 import { requireRole } from './auth/bearer.js';
 import { SessionStore } from './auth/session-store.js';
 import type { TokenStore } from './auth/token-store.js';
@@ -21,9 +23,24 @@ import { IntegrityStatus, type LedgerHandle } from './status/integrity-status.js
 import { PostureStatus } from './status/posture-status.js';
 import { registerUi } from './ui.js';
 
+/**
+ * Scale-out (`serve --bus … --store clickhouse://…`): the stores the workers write, which the API
+ * reads instead of the data directory (that one keeps only tokens, sessions and Vigil's own actions).
+ */
+export interface SharedStores {
+  /** Every worker's events (all ledger logs). */
+  events: Store;
+  /** The workers' alerts with the status any API server set. */
+  alerts: AlertStore;
+  /** The --store URL without its password, for messages that point there. */
+  location: string;
+}
+
 /** What the API, the UI and the metrics need beyond the receivers' options. */
 export interface ApiOptions {
   store: SqliteStore;
+  /** Scale-out: where events, alerts and hit counts come from. */
+  shared?: SharedStores;
   tokens: TokenStore;
   hooks?: IngestHooks;
   /** The data directory: `verify now` and the posture report read it. */
@@ -90,9 +107,10 @@ export function registerApi(app: FastifyInstance, options: ApiOptions): { hooks:
     api.removeContentTypeParser(['application/json', 'text/plain', 'application/x-ndjson']);
     api.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: API_BODY_LIMIT }, parseJsonBody);
     registerSessionRoutes(api, { tokens, sessions, tls, loginAttemptsPerMinute: options.loginAttemptsPerMinute ?? 10, recordAdminAction });
-    registerEventsRoutes(api, { store, viewer });
-    registerRulesRoutes(api, { db, rules, viewer, tokens, recordAdminAction, coverage: () => posture.coverage() });
-    registerIntegrityRoutes(api, { db, integrity, ledger: options.ledger, viewer, responder });
+    const shared = options.shared;
+    registerEventsRoutes(api, { store: shared?.events ?? store, viewer });
+    registerRulesRoutes(api, { db, rules, viewer, tokens, recordAdminAction, coverage: () => posture.coverage(), sharedAlerts: shared?.alerts, changesRefused: shared && RULES_RUN_IN_WORKERS });
+    registerIntegrityRoutes(api, { db, integrity, ledger: options.ledger, viewer, responder, unavailable: shared && ledgersInSharedStore(shared.location) });
     registerPostureRoutes(api, { posture, viewer });
     const document = () => openapi.document(packageVersion());
     api.get('/api/v1/openapi.json', { preHandler: viewer, schema: { summary: 'This document', tags: ['meta'] } }, async () => document());
@@ -104,6 +122,12 @@ export function registerApi(app: FastifyInstance, options: ApiOptions): { hooks:
   });
   registerUi(app, options.uiDir ?? packagePath('dist', 'web'));
   return { hooks: metrics.instrument(options.hooks) };
+}
+
+const RULES_RUN_IN_WORKERS = 'the rules run in the workers (vigil worker --rules …); this API server cannot enable or disable them: change the rules the workers load';
+
+function ledgersInSharedStore(location: string): string {
+  return `the events' ledgers are kept per partition in ${location}, each signed by the worker that writes it; this server keeps only the ledger of its own actions. Check them with: vigil verify --store ${location}`;
 }
 
 /** API requests are small documents (a login, an ack); receivers have their own, larger limit. */

@@ -9,7 +9,7 @@ import type { Store } from '../store/store.js';
 import { BusUnavailableError } from '../bus/bus-unavailable.js';
 import { type ApiOptions, registerApi, transportOptions } from './api.js';
 import type { TokenStore } from './auth/token-store.js';
-import type { AlertService } from '../alert/service.js';
+import type { AlertActors } from '../alert/operations.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerAuditWebhook } from './routes/audit-webhook.js';
 import { registerFirehoseReceiver } from './routes/firehose.js';
@@ -30,9 +30,11 @@ export interface ServerOptions extends ApiOptions {
   hooks?: IngestHooks;
   logLevel: string;
   /** Alerting (lifecycle, silences, deliveries, routes) behind /api/v1/alerts. */
-  alerting?: AlertService;
+  alerting?: AlertActors;
   /** Scale-out (`serve --bus`): where the receivers put records instead of `store` (the bus publisher). */
   receiverStore?: Store;
+  /** Further dependencies /readyz checks by name (scale-out: `nats`, `clickhouse`); each throws what is wrong. */
+  readiness?: Record<string, () => Promise<void>>;
 }
 
 /** Builds the HTTP server: health probes without auth, everything else behind bearer tokens. */
@@ -55,12 +57,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    try {
-      options.store.db.prepare('SELECT 1').get();
-      return { status: 'ready' };
-    } catch (error) {
-      return reply.code(503).send({ status: 'not ready', error: (error as Error).message });
-    }
+    const checks = await readinessOf({ 'data dir': async () => void options.store.db.prepare('SELECT 1').get(), ...options.readiness });
+    const failed = Object.entries(checks).filter(([, state]) => state !== 'ok');
+    if (failed.length === 0) return { status: 'ready', checks };
+    return reply.code(503).send({ status: 'not ready', error: failed.map(([name, state]) => `${name}: ${state}`).join('; '), checks });
   });
   const health = new SqliteSourceHealth(options.store.db);
   const receiving = { ...options, store: options.receiverStore ?? options.store, hooks: withSourceHealth(new SourceHealthRecorder(health), api.hooks) };
@@ -87,4 +87,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     registerRecordsReceiver(receivers, receiving);
   });
   return app;
+}
+
+/** Runs every check at once; a check's state is `ok` or what it threw. */
+async function readinessOf(checks: Record<string, () => Promise<void>>): Promise<Record<string, string>> {
+  const names = Object.keys(checks);
+  const outcomes = await Promise.allSettled(names.map((name) => checks[name]()));
+  return Object.fromEntries(names.map((name, i) => {
+    const outcome = outcomes[i];
+    return [name, outcome.status === 'fulfilled' ? 'ok' : (outcome.reason as Error).message];
+  }));
 }

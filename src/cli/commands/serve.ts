@@ -6,6 +6,8 @@ import { LedgerAdminRecorder } from '../../alert/admin-recorder.js';
 import { type AlertingConfig, AlertingConfigError } from '../../alert/config.js';
 import { type ConfigSections, alertingConfigOf, readConfigSections } from '../../alert/config-file.js';
 import { startAlerting } from '../../alert/runtime.js';
+import { SharedAlertMirror } from '../../alert/shared-alert-mirror.js';
+import { SharedStatusRecorder } from '../../alert/shared-status-recorder.js';
 import { ConfigError, type LiveSourceConfig, parseServeConfig } from '../../config/serve-config.js';
 import { loadRuleSet } from '../../detect/loader.js';
 import { DetectionStage } from '../../ingest/detection-stage.js';
@@ -15,6 +17,8 @@ import type { VigilEvent } from '../../model/event.js';
 import { buildServer } from '../../server/app.js';
 import { TokenStore } from '../../server/auth/token-store.js';
 import { DEMO_CLUSTER, replayDemo } from '../../server/demo-replay.js';
+import { type SharedStoresHandle, openSharedStores } from '../../server/shared-stores.js';
+import { parseStoreUrl, redact } from '../../store/clickhouse/url.js';
 import { packagePath } from '../../package-root.js';
 import { withSourceHealth } from '../../sources/health/hooks.js';
 import { SourceHealthRecorder } from '../../sources/health/source-health.js';
@@ -54,6 +58,8 @@ export interface ServeOptions {
   config?: string;
   /** Scale-out: receivers publish to this NATS JetStream bus for `vigil worker` to store and detect. */
   bus?: string;
+  /** Scale-out, with `bus`: the workers' ClickHouse store, which the API and the UI read. */
+  store?: string;
 }
 
 /** Defaults of `vigil serve`, shared with `vigil demo`. */
@@ -87,6 +93,7 @@ export function register(program: Command): void {
     .option('--audit-policy <file>', "the cluster's audit policy: the Posture and Rules pages show which rules it lets fire")
     .option('--config <file>', 'YAML config: live sources to follow (sources:, see src/config/README.md) and alerting (alerting:, see README "Alerting"); check it with vigil config check')
     .option('--bus <url>', 'scale-out: receivers publish to NATS JetStream (nats://host:4222) for vigil worker to store and detect; nothing is stored or detected here')
+    .option('--store <url>', "scale-out, with --bus: the workers' store (clickhouse://host:8123/db); the API and the UI read events and alerts from it, and the data dir keeps only tokens, sessions and Vigil's own actions")
     .option('--demo', 'start on an empty temporary data dir, replay the bundled demo cluster through the receiver and print a login token', false)
     .addHelpText(
       'after',
@@ -95,7 +102,13 @@ Open the printed URL in a browser and log in with a viewer, responder or admin t
 On first start an admin token is created and printed once. Create a token for each cluster's
 apiserver and point its audit webhook kubeconfig at the receiver (see deploy/):
   vigil tokens create --name prod-apiserver --role ingest --cluster prod
-  server: https://vigil.example:8080/api/v1/ingest/k8s-audit`,
+  server: https://vigil.example:8080/api/v1/ingest/k8s-audit
+
+Scale-out: run any number of API servers beside vigil worker, all on the same bus and store:
+  vigil serve --bus nats://127.0.0.1:4222 --store clickhouse://127.0.0.1:8123/vigil
+Events, alerts and rule hit counts come from the store; acknowledging and resolving are recorded in
+this server's ledger and shared through the store; the data dir keeps only tokens, sessions and
+Vigil's own actions. Its integrity page points at vigil verify --store for the workers' ledgers.`,
     )
     .action(async (options: ServeOptions) => {
       await serve(options);
@@ -109,18 +122,36 @@ export async function serve(given: ServeOptions): Promise<void> {
   const sections = configSectionsOf(options.config);
   const liveSourceConfigs = liveSourcesOf(sections, options.config);
   const alertingConfig = alertingOf(sections, options.config);
+  const sharedUrl = sharedStoreUrl(options);
   const store = SqliteStore.open(options.dataDir);
   const bus = options.bus === undefined ? undefined : await openReceiverBus(options.bus, { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m) });
+  const shared: SharedStoresHandle | undefined = sharedUrl && options.bus ? await openSharedStores(sharedUrl, options.bus) : undefined;
   const tokens = new TokenStore(store.db);
   const firstToken = tokens.count() === 0 ? tokens.create('initial-admin', 'admin').secret : undefined;
   // Signs a checkpoint each second while records arrive, and a last one on shutdown.
   const ledger = await LedgerSession.open(store, { dataDir: options.dataDir, keyFile: options.signingKey, witnessDirs: options.witness ?? [] }, (message) => app.log.error(message));
   // Alerts the detection stage opens or grows are evaluated for notification (vigil ingest notifies nobody).
-  const alerting = await startAlerting(store.db, new LedgerAdminRecorder(ledger), alertingConfig, { warn: (details, message) => app.log.warn(details, message), error: (details, message) => app.log.error(details, message) });
+  // Scale-out: statuses decided here are shared through the store, whose alerts this server mirrors for notification.
+  const sharedStatuses = shared && new SharedStatusRecorder(new LedgerAdminRecorder(ledger));
+  const alerting = await startAlerting(store.db, sharedStatuses ?? new LedgerAdminRecorder(ledger), alertingConfig, { warn: (details, message) => app.log.warn(details, message), error: (details, message) => app.log.error(details, message) }, shared?.alerts);
+  const mirror = shared && sharedStatuses && new SharedAlertMirror(shared.alerts, alerting.state, alerting.alertStore, sharedStatuses);
   const detection = options.rules === 'none' || bus ? undefined : new DetectionStage(loadRuleSet(options.rules), alerting.alertStore, store.db);
   const hooks = { onStored: (events: readonly VigilEvent[]) => detection?.process(events) };
-  const app = buildServer({ store, tokens, hooks, ledger, tls, alerting: alerting.service, receiverStore: bus?.store, ...options });
+  const app = buildServer({
+    ...options,
+    store,
+    tokens,
+    hooks,
+    ledger,
+    tls,
+    alerting: mirror ? mirror.operations(alerting.service) : alerting.service,
+    receiverStore: bus?.store,
+    shared,
+    readiness: shared?.readiness,
+  });
   for (const warning of alerting.warnings) app.log.warn(warning);
+  if (bus && !shared) app.log.warn('serve --bus without --store: the API and the UI read this data dir, which holds none of the events and alerts the workers store; give --store clickhouse://… to show them');
+  mirror?.start(ALERT_MIRROR_INTERVAL_MS, (error) => app.log.warn({ err: error }, 'alerts: reading the shared alert store failed; retrying'));
   const live = detection && startLiveDetection(detection, { tickMs: 5000, saveMs: 30_000 }, (error) => app.log.error({ err: error }, 'detection failed'));
   ledger.startTicker();
   const retention = startRetentionSchedule(store, ledger, options.config, { info: (m) => app.log.info(m), error: (m) => app.log.error(m) });
@@ -131,7 +162,9 @@ export async function serve(given: ServeOptions): Promise<void> {
     await app.close();
     await bus?.close();
     live?.stop();
+    await mirror?.stop();
     await alerting.stop();
+    await shared?.close();
     await retention?.stop();
     await ledger.finish();
     await store.close();
@@ -145,7 +178,8 @@ export async function serve(given: ServeOptions): Promise<void> {
   const sourceHealth = new SourceHealthRecorder(new SqliteSourceHealth(store.db));
   const liveHooks = withSourceHealth(sourceHealth, hooks);
   liveSources = startLiveSources(liveSourceConfigs, { dataDir: options.dataDir, log: app.log, health: sourceHealth }, (batch) => addBatch(batch, bus?.store ?? store, ingested, liveHooks));
-  process.stdout.write(`vigil serving on ${address} (data in ${options.dataDir})\n${loginHint(address, firstToken)}`);
+  const where = shared ? `events and alerts in ${shared.location}, tokens and Vigil's own actions in ${options.dataDir}` : `data in ${options.dataDir}`;
+  process.stdout.write(`vigil serving on ${address} (${where})\n${loginHint(address, firstToken)}`);
   if (options.demo) {
     // The live clock must lead the replayed events, so that the replay is not mistaken for silent streams.
     await detection?.tick(Date.now());
@@ -155,6 +189,26 @@ export async function serve(given: ServeOptions): Promise<void> {
     );
   }
   await new Promise<void>((resolve) => app.server.once('close', resolve));
+}
+
+/** How often the shared alert store is read for alerts to notify about and statuses set elsewhere. */
+const ALERT_MIRROR_INTERVAL_MS = 2000;
+
+/** The --store URL when it may be used: only a ClickHouse store, only beside --bus. */
+function sharedStoreUrl(options: ServeOptions): string | undefined {
+  if (options.store === undefined) return undefined;
+  if (options.bus === undefined) {
+    throw new UsageError(`--store ${redact(options.store)} goes with --bus: only workers write that store, fed from the bus; without --bus, serve keeps its own store in --data-dir`);
+  }
+  let kind: string;
+  try {
+    kind = parseStoreUrl(options.store).kind;
+  } catch (error) {
+    throw new UsageError(`--store: ${(error as Error).message}`);
+  }
+  if (kind !== 'clickhouse') throw new UsageError(`--store takes the workers' ClickHouse store (clickhouse://host:8123/database), got "${redact(options.store)}"; serve's own data goes to --data-dir`);
+  if (options.demo) throw new UsageError('--demo replays into a temporary embedded store; it does not combine with --bus and --store');
+  return options.store;
 }
 
 /** The bundled audit policy stands in for the demo cluster's, so the Posture page has a coverage matrix. */

@@ -64,9 +64,11 @@ async function countIn(store: Store, filter: string, range: TimeRange): Promise<
  */
 async function closedRange(store: Store, filter: string, range: TimeRange, now: number): Promise<{ since: number; until: number } | undefined> {
   if (range.since !== undefined && range.until !== undefined) return { since: range.since, until: range.until };
-  const [extent] = await run(store, `${filter} | stats min(@timestamp) as first, max(@timestamp) as last`, range);
-  const first = numberOrUndefined(extent?.first);
-  const last = numberOrUndefined(extent?.last);
+  // Counted too: over no rows ClickHouse's min and max are 0, not NULL as in SQLite.
+  const [extent] = await run(store, `${filter} | stats count() as n, min(@timestamp) as first, max(@timestamp) as last`, range);
+  const matched = Number(extent?.n ?? 0) > 0;
+  const first = matched ? numberOrUndefined(extent?.first) : undefined;
+  const last = matched ? numberOrUndefined(extent?.last) : undefined;
   const until = range.until ?? Math.max(last === undefined ? now : last + 1, range.since === undefined ? -Infinity : now);
   const since = range.since ?? first;
   if (since === undefined || !Number.isFinite(until) || since >= until) return undefined;

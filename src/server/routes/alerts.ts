@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AlertActionError } from '../../alert/alert-action-error.js';
-import type { AlertOperations } from '../../alert/operations.js';
-import type { AlertService } from '../../alert/service.js';
+import type { AlertActors, AlertOperations } from '../../alert/operations.js';
 import type { AlertStatus } from '../../detect/alert-store.js';
 import { SEVERITIES } from '../../detect/rule-schema.js';
 import { parseTimeBound } from '../../query/index.js';
@@ -12,7 +11,7 @@ import type { TokenStore } from '../auth/token-store.js';
 
 export interface AlertRoutesOptions {
   tokens: TokenStore;
-  alerting: AlertService;
+  alerting: AlertActors;
 }
 
 const TAGS = ['alerts'];

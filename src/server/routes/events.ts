@@ -32,7 +32,7 @@ export function registerEventsRoutes(app: FastifyInstance, options: EventsRoutes
           additionalProperties: false,
           properties: {
             ...filterQuerystring,
-            cursor: { type: 'string', maxLength: 200, description: 'nextCursor of the previous page' },
+            cursor: { type: 'string', maxLength: 4000, description: 'nextCursor of the previous page' },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
           },
         },

@@ -11,6 +11,8 @@ export interface IntegrityRoutesOptions {
   ledger?: LedgerHandle;
   viewer: RoleGuard;
   responder: RoleGuard;
+  /** Scale-out: why this server has no ledger of the events to show; every route answers 503 with it. */
+  unavailable?: string;
 }
 
 const TAGS = ['integrity'];
@@ -76,10 +78,11 @@ export function registerIntegrityRoutes(app: FastifyInstance, options: Integrity
               verifyAvailable: { type: 'boolean' },
             },
           },
+          503: errorSchema,
         },
       },
     },
-    async () => integrity.summary(),
+    async (_request, reply) => (options.unavailable === undefined ? integrity.summary() : reply.code(503).send({ error: options.unavailable })),
   );
 
   app.post(
@@ -93,6 +96,7 @@ export function registerIntegrityRoutes(app: FastifyInstance, options: Integrity
       },
     },
     async (request, reply) => {
+      if (options.unavailable !== undefined) return reply.code(503).send({ error: options.unavailable });
       if (!integrity.verifyAvailable) return reply.code(503).send({ error: 'this server has no data directory to verify' });
       return reply.code(202).send(integrity.startVerify(request.token?.name ?? 'unknown'));
     },
@@ -124,6 +128,7 @@ export function registerIntegrityRoutes(app: FastifyInstance, options: Integrity
       },
     },
     async (request, reply) => {
+      if (options.unavailable !== undefined) return reply.code(503).send({ error: options.unavailable });
       if (!options.ledger) return reply.code(503).send({ error: 'proofs are not available: this server holds no signing key' });
       try {
         return await inclusionBundle(options.db, request.params.id, options.ledger.key, () => integrity.signNow());

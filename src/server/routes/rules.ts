@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AlertStore } from '../../detect/alert-store.js';
 import type { CompiledRule } from '../../detect/rule.js';
 import { runRuleTests } from '../../detect/rule-tests.js';
 import type { AdminAction } from '../../ledger/admin-record.js';
@@ -24,6 +25,10 @@ export interface RulesRoutesOptions {
    * Without it enable and disable answer 503: a change that leaves no record is not made.
    */
   recordAdminAction?: (action: AdminAction) => void;
+  /** Scale-out: the workers' alert store, which the hit counts come from (default: the database's alerts). */
+  sharedAlerts?: AlertStore;
+  /** Scale-out: why enable and disable are refused here (the workers run the rules); they answer 409 with it. */
+  changesRefused?: string;
 }
 
 interface RuleHits {
@@ -77,10 +82,11 @@ export function registerRulesRoutes(app: FastifyInstance, options: RulesRoutesOp
       coverage: coverageOf(coverage.get(rule.meta.id)),
     };
   };
-  const view = (rule: CompiledRule) => {
+  const hitsOf = async (ruleId?: string) => (options.sharedAlerts ? sharedHitsByRule(options.sharedAlerts, ruleId) : hitsByRule(options.db, ruleId));
+  const view = async (rule: CompiledRule) => {
     const current = states.all();
     syncEnabled(current);
-    return viewOf(rule, current, hitsByRule(options.db, rule.meta.id), new Map(options.coverage().map((entry) => [entry.ruleId, entry])));
+    return viewOf(rule, current, await hitsOf(rule.meta.id), new Map(options.coverage().map((entry) => [entry.ruleId, entry])));
   };
   const ruleOf = (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply): CompiledRule | undefined => {
     const rule = byId.get(request.params.id);
@@ -95,7 +101,7 @@ export function registerRulesRoutes(app: FastifyInstance, options: RulesRoutesOp
     scope.get('/api/v1/rules', { preHandler: options.viewer, schema: { summary: 'The detection rules this server has, whether each runs, its hit counts and audit-policy coverage', tags: TAGS, response: { 200: { type: 'array', items: ruleSchema } } } }, async () => {
       const current = states.all();
       syncEnabled(current);
-      const hits = hitsByRule(options.db);
+      const hits = await hitsOf();
       const coverage = new Map(options.coverage().map((entry) => [entry.ruleId, entry]));
       return options.rules.map((rule) => viewOf(rule, current, hits, coverage));
     });
@@ -111,12 +117,13 @@ export function registerRulesRoutes(app: FastifyInstance, options: RulesRoutesOp
             tags: TAGS,
             params: idParams,
             body: ruleChangeBodySchema,
-            response: { 200: ruleSchema, 400: errorSchema, 404: errorSchema, 503: errorSchema },
+            response: { 200: ruleSchema, 400: errorSchema, 404: errorSchema, 409: errorSchema, 503: errorSchema },
           },
         },
         async (request, reply) => {
           const rule = ruleOf(request, reply);
           if (rule === undefined) return reply;
+          if (options.changesRefused !== undefined) return reply.code(409).send({ error: options.changesRefused });
           if (options.recordAdminAction === undefined) return reply.code(503).send({ error: 'this server cannot record rule changes in its ledger; use vigil rules enable|disable on its data directory' });
           const body = changeBody.safeParse(request.body ?? {});
           if (!body.success) return reply.code(400).send({ error: `body: ${body.error.issues.map((issue) => [...issue.path, issue.message].join(': ')).join('; ')}; send {"reason": "…"} or nothing` });
@@ -171,6 +178,24 @@ export function registerRulesRoutes(app: FastifyInstance, options: RulesRoutesOp
 function coverageOf(entry: CoverageEntry | undefined) {
   return entry === undefined ? undefined : { status: entry.status, covered: entry.covered, checked: entry.checked };
 }
+
+/** The hit counts from an alert store that has no SQL of its own to offer (the workers' shared one): its alerts, counted here. */
+async function sharedHitsByRule(alerts: AlertStore, ruleId?: string): Promise<Map<string, RuleHits>> {
+  const hits = new Map<string, RuleHits & { lastSeenMs: number }>();
+  for (const alert of await alerts.listAlerts({ ruleId, limit: SHARED_HITS_LIMIT })) {
+    const lastSeenMs = Date.parse(alert.lastSeen);
+    const hit = hits.get(alert.rule.id) ?? { alerts: 0, open: 0, detections: 0, lastSeenMs };
+    hit.alerts += 1;
+    hit.open += alert.status === 'open' ? 1 : 0;
+    hit.detections += alert.count;
+    hit.lastSeenMs = Math.max(hit.lastSeenMs, lastSeenMs);
+    hits.set(alert.rule.id, hit);
+  }
+  return new Map([...hits].map(([id, { lastSeenMs, ...hit }]) => [id, { ...hit, lastSeen: new Date(lastSeenMs).toISOString() }]));
+}
+
+/** Alerts counted per request at most; more than this many alerts is a reason to aggregate in the store. */
+const SHARED_HITS_LIMIT = 1_000_000;
 
 function hitsByRule(db: SqliteDatabase, ruleId?: string): Map<string, RuleHits> {
   const present = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alerts'").get();
