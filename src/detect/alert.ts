@@ -31,6 +31,8 @@ export interface AlertJson {
   lastSeen: string;
   summary: string;
   events: string[];
+  /** `retro-hunt` on alerts filed by `vigil hunt --store-alerts` (found by replaying history); absent on alerts raised live. */
+  origin?: 'retro-hunt';
 }
 
 export function alertToJson(alert: Alert): AlertJson {

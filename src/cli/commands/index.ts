@@ -18,6 +18,7 @@ import { register as checkpoint } from './checkpoint.js';
 import { register as proof } from './proof.js';
 import { register as retention } from './retention.js';
 import { register as archive } from './archive.js';
+import { register as hunt } from './hunt.js';
 
 /** Every `vigil` sub-command registers itself through one function in this list. */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [demo, ingest, query, alerts, serve, agent, tokens, detect, rules, verify, checkpoint, proof, retention, archive, posture, policy, sources, config, worker];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [demo, ingest, query, alerts, serve, agent, tokens, detect, rules, verify, checkpoint, proof, retention, archive, posture, policy, sources, config, hunt, worker];
