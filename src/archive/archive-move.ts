@@ -2,23 +2,23 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_SOURCE, adminEvent } from '../ledger/admin-record.js';
+import { adminEvent } from '../ledger/admin-record.js';
 import { parseCheckpoint } from '../ledger/checkpoint.js';
 import { leafBytes } from '../ledger/leaf.js';
 import type { LedgerSession } from '../ledger/ledger-session.js';
 import { leafHash } from '../ledger/merkle.js';
-import { RETENTION_ACTION, rangesDigest } from '../ledger/retention.js';
+import { DECLARING_RECORD, rangesDigest } from '../ledger/retention.js';
 import type { VigilEvent } from '../model/event.js';
-import { createArchiveCatalog, insertCatalogSegment, removeArchivedRows } from '../store/sqlite/archive-catalog.js';
+import { catalogRuns, createArchiveCatalog, insertCatalogSegment } from '../store/sqlite/archive-catalog.js';
 import type { SqliteDatabase } from '../store/sqlite/database.js';
 import { CheckpointTable } from '../store/sqlite/ledger-checkpoints.js';
+import { removePartitionRows } from '../store/sqlite/ledger-retention.js';
 import { dayOfTable, listPartitionTables } from '../store/sqlite/ledger-scan.js';
 import { partitionDay, partitionTable } from '../store/sqlite/schema.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import { type IndexEntry, readArchiveIndex, writeArchiveIndex } from './archive-index.js';
+import { finishPendingRuns } from './archive-runs.js';
 import { provenSegmentProof } from './segment-proof.js';
-import { ARCHIVE_MOVE, ARCHIVE_RESTORE, type DeclaredSegment, runReceiptName } from './run-receipt.js';
-import { writeRunReceipt } from './run-writer.js';
+import { ARCHIVE_MOVE, type DeclaredSegment } from './run-receipt.js';
 import { type Compression, LINE_FORMAT, SCHEMA_VERSION, SEGMENT_FORMAT, type SegmentManifest, indexRanges, manifestName, segmentName } from './segment-format.js';
 import { SegmentWriter } from './segment-writer.js';
 import type { ArchiveTarget } from './target.js';
@@ -29,11 +29,12 @@ import type { ArchiveTarget } from './target.js';
  *  1. sign a checkpoint covering every leaf to be archived;
  *  2. write each segment and its manifest (with the multi-leaf proof to that checkpoint) to the target;
  *  3. in one transaction: catalog the segments, remove their rows (whole partitions, but for the
- *     pinned records below) and append the `archive.move`
+ *     records that declare removals, see DECLARING_RECORD) and append the `archive.move`
  *     record listing the segments and a digest of their leaf ranges (refused if rows arrived meanwhile);
- *  4. sign that record, then write its run receipt and the index to the target.
+ *  4. sign that record, then write its run receipt and the index to the target (finishPendingRuns).
  * A failure before 3 leaves the hot store as it was (segments already uploaded are orphans that
- * `archive verify` names and the next run overwrites); after 3 the receipt is written by the next run.
+ * `archive verify` names and the next run overwrites); after 3 the next run on the target
+ * finishes step 4 before anything else.
  */
 
 export interface ArchiveMoveOptions {
@@ -51,15 +52,12 @@ export interface ArchiveMoveResult {
   archivedRecords: number;
   /** Seq of the archive.move record; undefined when nothing was old enough. */
   declaredBy?: number;
+  /** Earlier runs on the target that were cut short after their commit and have been finished now. */
+  repairedRuns: number[];
 }
 
 const DEFAULT_SEGMENT_EVENTS = 100_000;
 
-/**
- * Records that declare removals (retention, archive moves and restores) stay hot: `verify` reads
- * them to accept what they declare, so archiving them would turn their own ranges into deletions.
- */
-const PINNED = `(e.source = '${ADMIN_SOURCE}' AND e.action IN ('${RETENTION_ACTION}', '${ARCHIVE_MOVE}', '${ARCHIVE_RESTORE}'))`;
 const PAGE = 2000;
 
 interface SegmentDraft {
@@ -83,14 +81,15 @@ interface FinishedSegment {
 export async function archiveOldPartitions(store: SqliteStore, session: LedgerSession, target: ArchiveTarget, options: ArchiveMoveOptions): Promise<ArchiveMoveResult> {
   const db = store.db;
   createArchiveCatalog(db);
+  const repairedRuns = await finishPendingRuns(db, session, target);
   const now = options.now ?? Date.now();
   const keepFromDay = partitionDay(now - options.olderThan.ms);
   const days = listPartitionTables(db)
     .map(dayOfTable)
     .filter((day) => day < keepFromDay && archivableCount(db, day) > 0);
-  if (days.length === 0) return { days, segments: [], archivedRecords: 0 };
+  if (days.length === 0) return { days, segments: [], archivedRecords: 0, repairedRuns };
 
-  const signed = (await session.finish()).final.latest;
+  const signed = (await session.checkpointNow()).latest;
   const checkpoint = signed ?? new CheckpointTable(db).latest();
   if (!checkpoint) throw new Error('the ledger has no signed checkpoint to tie the archive to; run vigil checkpoint first');
   const scratch = await mkdtemp(join(tmpdir(), 'vigil-archive-'));
@@ -109,14 +108,13 @@ export async function archiveOldPartitions(store: SqliteStore, session: LedgerSe
     await rm(scratch, { recursive: true, force: true });
   }
   const declaredBy = commitMove(store, target, days, finished, rowCounts, options, now);
-  const final = await session.finish();
-  await writeRunReceipt(db, session, target, declaredBy, ARCHIVE_MOVE, final.final.latest);
-  await addToIndex(target, finished, declaredBy);
-  return { days, segments: finished.map((s) => s.declared), archivedRecords: finished.reduce((sum, s) => sum + s.declared.events, 0), declaredBy };
+  await session.checkpointNow();
+  await finishPendingRuns(db, session, target);
+  return { days, segments: finished.map((s) => s.declared), archivedRecords: finished.reduce((sum, s) => sum + s.declared.events, 0), declaredBy, repairedRuns };
 }
 
 function archivableCount(db: SqliteDatabase, day: string): number {
-  return db.prepare(`SELECT count(*) FROM ${partitionTable(day)} e WHERE NOT ${PINNED}`).pluck().get() as number;
+  return db.prepare(`SELECT count(*) FROM ${partitionTable(day)} e WHERE NOT ${DECLARING_RECORD}`).pluck().get() as number;
 }
 
 function partitionSize(db: SqliteDatabase, day: string): { count: number; maxSeq: number } {
@@ -130,7 +128,7 @@ async function* segmentsOfDay(db: SqliteDatabase, day: string, scratch: string, 
   const limit = options.maxSegmentEvents ?? DEFAULT_SEGMENT_EVENTS;
   const page = db.prepare(
     `SELECT e.seq, e.id, e.ts, e.source, e.cluster, e.record, l.hash FROM ${table} e LEFT JOIN leaves l ON l.seq = e.seq
-     WHERE (e.ts, e.seq) > (?, ?) AND NOT ${PINNED} ORDER BY e.ts, e.seq LIMIT ?`,
+     WHERE (e.ts, e.seq) > (?, ?) AND NOT ${DECLARING_RECORD} ORDER BY e.ts, e.seq LIMIT ?`,
   );
   let draft: SegmentDraft | undefined;
   let after: [number, number] = [Number.MIN_SAFE_INTEGER, -1];
@@ -221,7 +219,7 @@ function commitMove(
         }
       }
       const declaredBy = store.treeSize;
-      const previousRun = db.prepare('SELECT max(declared_by) FROM archive_segments WHERE target = ?').pluck().get(target.location) as number | null;
+      const previousRun = catalogRuns(db, target.location).at(-1)?.seq ?? null;
       const ranges = mergedRanges(segments.flatMap((s) => s.ranges));
       for (const segment of segments) {
         const { manifest, declared } = segment;
@@ -244,7 +242,7 @@ function commitMove(
           segment.ranges,
         );
       }
-      for (const day of days) removeArchivedRows(db, day, PINNED);
+      for (const day of days) removePartitionRows(db, day, DECLARING_RECORD);
       const archivedRecords = segments.reduce((sum, s) => sum + s.declared.events, 0);
       const event = adminEvent(
         {
@@ -268,31 +266,6 @@ function commitMove(
       return declaredBy;
     })
     .immediate();
-}
-
-async function addToIndex(target: ArchiveTarget, segments: readonly FinishedSegment[], run: number): Promise<void> {
-  const existing = await readArchiveIndex(target);
-  const origin = segments[0]?.manifest.origin ?? existing?.origin ?? '';
-  const entries: IndexEntry[] = segments.map(({ declared, manifest }) => ({
-    name: declared.name,
-    manifest: declared.manifest,
-    day: manifest.day,
-    fromMs: manifest.time.fromMs,
-    toMs: manifest.time.toMs,
-    events: declared.events,
-    firstSeq: declared.firstSeq,
-    lastSeq: declared.lastSeq,
-    sha256: declared.sha256,
-    manifestSha256: declared.manifestSha256,
-    run,
-  }));
-  const names = new Set(entries.map((e) => e.name));
-  await writeArchiveIndex(target, {
-    format: 'vigil.archive-index/v1',
-    origin,
-    segments: [...(existing?.segments ?? []).filter((e) => !names.has(e.name)), ...entries],
-    runs: [...(existing?.runs ?? []), { seq: run, action: ARCHIVE_MOVE, receipt: runReceiptName(run) }],
-  });
 }
 
 /** Joins touching ranges of all segments (a day's segments can interleave by seq). */

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, open, readFile, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type ArchiveTarget, ArchiveObjectMissing } from './target.js';
@@ -55,8 +55,17 @@ export class DirectoryTarget implements ArchiveTarget {
     yield* names.filter((entry) => entry.name.startsWith(prefix));
   }
 
+  /** Removes the object, and the directories it leaves empty (day folders of expired segments). */
   async remove(name: string): Promise<void> {
-    await rm(this.path(name), { force: true });
+    const path = this.path(name);
+    await rm(path, { force: true });
+    for (let dir = dirname(path); dir.startsWith(this.location + sep); dir = dirname(dir)) {
+      try {
+        await rmdir(dir);
+      } catch {
+        return; // not empty (or gone already): the folders above stay too
+      }
+    }
   }
 
   private async walk(dir: string, into: Array<{ name: string; bytes: number }>): Promise<void> {

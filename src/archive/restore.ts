@@ -31,7 +31,7 @@ const BATCH = 2000;
 export async function restoreArchive(store: SqliteStore, session: LedgerSession, target: ArchiveTarget, range: TimeRange): Promise<RestoreResult> {
   const since = range.since ?? Number.NEGATIVE_INFINITY;
   const until = range.until ?? Number.POSITIVE_INFINITY;
-  const segments = listCatalogSegments(store.db).filter((s) => s.target === target.location && s.restoredBy === null && s.maxTs >= since && s.minTs < until);
+  const segments = listCatalogSegments(store.db).filter((s) => s.target === target.location && s.restoredBy === null && s.expiredBy === null && s.maxTs >= since && s.minTs < until);
   if (segments.length === 0) return { segments, restoredRecords: 0, span: null };
   let restoredRecords = 0;
   for (const segment of segments) restoredRecords += await restoreSegment(store, target, segment);
@@ -49,7 +49,7 @@ export async function restoreArchive(store: SqliteStore, session: LedgerSession,
       return seq;
     })
     .immediate();
-  await session.finish();
+  await session.checkpointNow();
   const span = { fromMs: Math.min(...segments.map((s) => s.minTs)), toMs: Math.max(...segments.map((s) => s.maxTs)) };
   return { segments, restoredRecords, span, declaredBy };
 }

@@ -3,34 +3,37 @@ import { type RetentionPolicy, parseServeConfig } from '../config/serve-config.j
 import type { LedgerSession } from '../ledger/ledger-session.js';
 import { type RetentionResult, applyRetention } from '../ledger/retention.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { type ArchiveExpiryResult, expireArchivedSegments } from './archive-expiry.js';
 import { type ArchiveMoveResult, archiveOldPartitions } from './archive-move.js';
 import { openArchiveTarget } from './target.js';
 
 /**
- * The `retention:` policy of the config file: whole days older than `hotDays` move to the archive
- * (when `archiveTo` is set), and days older than `deleteAfterDays` (without an archive: `hotDays`)
- * are removed from the hot store. Both steps are signed ledger records (archive.move, retention.apply).
+ * The `retention:` policy of the config file, hot days → archive days → gone: whole days older
+ * than `hotDays` leave the hot store, for `archiveTo` when it is set (archive.move), else for good
+ * (retention.apply); archived days older than `hotDays + archiveDays` are removed from the archive
+ * (archive.expire). Each step is a signed ledger record, so `verify` reports archived and expired,
+ * never deleted.
  */
 
 const DAY_MS = 86_400_000;
 
 export interface PolicyOutcome {
   archived?: ArchiveMoveResult;
+  expired?: ArchiveExpiryResult;
   removed?: RetentionResult;
 }
 
 export async function applyRetentionPolicy(store: SqliteStore, session: LedgerSession, policy: RetentionPolicy, now: number = Date.now()): Promise<PolicyOutcome> {
-  const outcome: PolicyOutcome = {};
-  if (policy.archiveTo !== undefined) {
-    const target = openArchiveTarget(policy.archiveTo, { s3Endpoint: policy.s3Endpoint });
-    outcome.archived = await archiveOldPartitions(store, session, target, { olderThan: days(policy.hotDays), now });
+  if (policy.archiveTo === undefined) {
+    const removed = applyRetention(store, days(policy.hotDays), now);
+    if (removed.declaredBy !== undefined) await session.checkpointNow();
+    return { removed };
   }
-  const deleteAfter = policy.archiveTo === undefined ? (policy.deleteAfterDays ?? policy.hotDays) : policy.deleteAfterDays;
-  if (deleteAfter !== undefined) {
-    outcome.removed = applyRetention(store, days(deleteAfter), now);
-    if (outcome.removed.declaredBy !== undefined) await session.finish();
-  }
-  return outcome;
+  const target = openArchiveTarget(policy.archiveTo, { s3Endpoint: policy.s3Endpoint });
+  const archived = await archiveOldPartitions(store, session, target, { olderThan: days(policy.hotDays), now });
+  if (policy.archiveDays === undefined) return { archived };
+  const expired = await expireArchivedSegments(store, session, target, { olderThan: days(policy.hotDays + policy.archiveDays), now });
+  return { archived, expired };
 }
 
 /** The policy in a `vigil serve --config` file, or undefined when it has none. */
@@ -39,9 +42,9 @@ export function retentionPolicyOf(configFile: string): RetentionPolicy | undefin
 }
 
 /**
- * Applies the policy of `configFile` now and every `intervalMinutes` inside `vigil serve`. The
- * session's checkpoint ticker is restarted after each run (archiving signs through the session
- * and stops it). Failures are logged and retried at the next interval.
+ * Applies the policy of `configFile` now and every `intervalMinutes` inside `vigil serve`, signing
+ * through the server's session beside its running ticker. Failures are logged and retried at the
+ * next interval (a run cut short after its commit is finished by the next one).
  */
 export function startRetentionSchedule(
   store: SqliteStore,
@@ -59,7 +62,6 @@ export function startRetentionSchedule(
         (error: Error) => log.error(`retention policy failed (retried in ${policy.intervalMinutes} min): ${error.message}`),
       )
       .finally(() => {
-        session.startTicker();
         running = undefined;
       });
   };
@@ -77,6 +79,9 @@ export function startRetentionSchedule(
 export function describeOutcome(outcome: PolicyOutcome): string {
   const parts: string[] = [];
   if (outcome.archived) parts.push(`archived ${outcome.archived.archivedRecords} records of ${outcome.archived.days.length} days`);
+  if (outcome.expired && outcome.expired.segments.length > 0) parts.push(`expired ${outcome.expired.expiredRecords} archived records of ${outcome.expired.segments.length} segments`);
+  const repaired = [...(outcome.archived?.repairedRuns ?? []), ...(outcome.expired?.repairedRuns ?? [])];
+  if (repaired.length > 0) parts.push(`finished the interrupted archive run${repaired.length === 1 ? '' : 's'} at seq ${repaired.join(', ')}`);
   if (outcome.removed) parts.push(`removed ${outcome.removed.plan.removedRecords} records of ${outcome.removed.plan.days.length} days`);
   return `retention policy: ${parts.join('; ') || 'nothing to do'}`;
 }

@@ -4,8 +4,9 @@ import type { VerifierKey } from '../ledger/checkpoint.js';
 import { type ProofBundle, verifyProofBundle } from '../ledger/offline-verify.js';
 
 /**
- * A run receipt (`runs/<seq>.json`): the ledger record of one `archive.move` with its inclusion proof and the signed checkpoint, i.e. a `vigil proof`
- * bundle. The record lists the segments the run wrote with their digests, and the seq of the
+ * A run receipt (`runs/<seq>.json`): the ledger record of one `archive.move` (or `archive.expire`)
+ * with its inclusion proof and the signed checkpoint, i.e. a `vigil proof` bundle. The record
+ * lists the segments the run wrote (or removed by policy) with their digests, and the seq of the
  * previous run on the same archive, so deleting a segment, a manifest or a whole earlier run is
  * caught with nothing but the public key.
  */
@@ -13,6 +14,7 @@ import { type ProofBundle, verifyProofBundle } from '../ledger/offline-verify.js
 export const RUN_FORMAT = 'vigil.archive-run/v1';
 export const ARCHIVE_MOVE = 'archive.move';
 export const ARCHIVE_RESTORE = 'archive.restore';
+export const ARCHIVE_EXPIRE = 'archive.expire';
 
 export function runReceiptName(seq: number): string {
   return `runs/${String(seq).padStart(12, '0')}.json`;
@@ -39,6 +41,7 @@ const declaredSegment = z.object({
 });
 
 const moveDetails = z.object({ segments: z.array(declaredSegment), previousRun: z.number().nullable(), rangesSha256: z.string(), removedRecords: z.number() });
+const expireDetails = z.object({ segments: z.array(declaredSegment), previousRun: z.number().nullable() });
 
 export interface RunReceipt {
   format: typeof RUN_FORMAT;
@@ -48,7 +51,8 @@ export interface RunReceipt {
 
 export interface VerifiedRun {
   seq: number;
-  action: string;
+  action: typeof ARCHIVE_MOVE | typeof ARCHIVE_EXPIRE;
+  /** A move: the segments it wrote; an expiry: the segments it removed by policy. */
   segments: DeclaredSegment[];
   previousRun: number | null;
   signedAt: string;
@@ -77,6 +81,11 @@ export function verifyRunReceipt(text: string, verifier: VerifierKey): VerifiedR
     const details = moveDetails.safeParse(record.details);
     if (!details.success) return { invalid: `the ${ARCHIVE_MOVE} record lacks its segment list` };
     return { seq: verdict.leafIndex, action: ARCHIVE_MOVE, segments: details.data.segments, previousRun: details.data.previousRun, signedAt: verdict.signedAt };
+  }
+  if (record.action === ARCHIVE_EXPIRE) {
+    const details = expireDetails.safeParse(record.details);
+    if (!details.success) return { invalid: `the ${ARCHIVE_EXPIRE} record lacks its segment list` };
+    return { seq: verdict.leafIndex, action: ARCHIVE_EXPIRE, segments: details.data.segments, previousRun: details.data.previousRun, signedAt: verdict.signedAt };
   }
   return { invalid: `the proven record is a ${String(record.action)} action, not an archive run` };
 }

@@ -10,7 +10,7 @@ import type { ArchiveTarget } from './target.js';
 export async function writeRunReceipt(db: SqliteDatabase, session: LedgerSession, target: ArchiveTarget, seq: number, action: string, signed: CheckpointRow | undefined): Promise<void> {
   const leaf = new LeafTable(db).recordAt(seq);
   if (!leaf) throw new Error(`the archive record at seq ${seq} is not in the store`);
-  const bundle = await inclusionBundle(db, leaf.id, session.key, async () => signed ?? (await session.finish()).final.latest);
+  const bundle = await inclusionBundle(db, leaf.id, session.key, async () => signed ?? (await session.checkpointNow()).latest);
   const receipt: RunReceipt = { format: RUN_FORMAT, action, bundle };
   await target.putText(runReceiptName(seq), `${JSON.stringify(receipt, null, 1)}\n`);
 }

@@ -5,7 +5,7 @@ import { leafBytes } from '../ledger/leaf.js';
 import { leafHash } from '../ledger/merkle.js';
 import { ArchiveIndexError, readArchiveIndex } from './archive-index.js';
 import { rootFromMultiProof } from './multiproof.js';
-import { type DeclaredSegment, type VerifiedRun, verifyRunReceipt } from './run-receipt.js';
+import { ARCHIVE_EXPIRE, ARCHIVE_MOVE, type DeclaredSegment, type VerifiedRun, runReceiptName, verifyRunReceipt } from './run-receipt.js';
 import { type SegmentManifest, indexRanges, manifestSchema } from './segment-format.js';
 import { SegmentReader } from './segment-reader.js';
 import type { ArchiveTarget } from './target.js';
@@ -18,6 +18,8 @@ import type { ArchiveTarget } from './target.js';
  *    file is there with the size and sha256 the manifest names, every line decodes, the leaf
  *    indices are those the manifest lists, and the recomputed leaves with the manifest's proof
  *    rebuild the root of its checkpoint, whose signature checks;
+ *  - every `archive.expire` receipt: the segments it removed by policy were written by a signed
+ *    move with the same digest; they are reported as expired, not missing;
  *  - objects and index entries no run declares.
  * Each problem is named with its kind and object. Memory holds one segment's leaf hashes.
  */
@@ -43,13 +45,26 @@ export interface ArchiveProblem {
   detail: string;
 }
 
+/** A segment a signed `archive.expire` run removed from the archive by policy. */
+export interface ExpiredSegment {
+  name: string;
+  events: number;
+  firstSeq: number;
+  lastSeq: number;
+  /** Seq of the archive.expire record. */
+  expiredBy: number;
+}
+
 export interface ArchiveVerifyReport {
   archive: string;
   intact: boolean;
   runs: number;
+  /** `declared`: segments the signed moves wrote and no expiry removed. */
   segments: { declared: number; verified: number };
-  /** Names of the segments the signed runs declare. */
+  /** Names of the segments the signed runs declare and no expiry removed. */
   declaredSegments: string[];
+  /** Segments removed by policy: expected absent, not counted as missing. */
+  expired: ExpiredSegment[];
   events: number;
   /** Time span of the verified events, epoch ms; null when none. */
   time: { fromMs: number; toMs: number } | null;
@@ -70,7 +85,11 @@ export async function verifyArchive(target: ArchiveTarget, verifier: VerifierKey
   const runs = await readRuns(target, objects, verifier, problem);
   checkRunChain(runs, problem);
   const declared = new Map<string, DeclaredSegment>();
-  for (const run of runs) for (const segment of run.segments) declared.set(segment.name, segment);
+  for (const run of runs) if (run.action === ARCHIVE_MOVE) for (const segment of run.segments) declared.set(segment.name, segment);
+  const expired = expiredSegments(runs, declared, problem);
+  // Objects of expired segments may outlive their expiry briefly (the next run deletes them): known, not live.
+  const written = new Set(declared.keys());
+  for (const { name } of expired) declared.delete(name);
 
   let verified = 0;
   let events = 0;
@@ -86,7 +105,7 @@ export async function verifyArchive(target: ArchiveTarget, verifier: VerifierKey
   for (const name of objects.keys()) {
     if (!name.startsWith('segments/')) continue;
     const segmentName = name.endsWith('.manifest.json') ? name.slice(0, -'.manifest.json'.length) : name;
-    if (!declared.has(segmentName)) problem('undeclared-object', name, 'no signed archive run declares this object: left by an interrupted run, or placed here by someone else');
+    if (!written.has(segmentName)) problem('undeclared-object', name, 'no signed archive run declares this object: left by an interrupted run, or placed here by someone else');
   }
   await checkIndex(target, declared, problem);
   return {
@@ -95,6 +114,7 @@ export async function verifyArchive(target: ArchiveTarget, verifier: VerifierKey
     runs: runs.length,
     segments: { declared: declared.size, verified },
     declaredSegments: [...declared.keys()],
+    expired,
     events,
     time,
     problems,
@@ -111,12 +131,29 @@ async function readRuns(target: ArchiveTarget, objects: ReadonlyMap<string, numb
   return runs.sort((a, b) => a.seq - b.seq);
 }
 
+/** The segments signed expiries removed; each must be one a signed move wrote, with the same digest. */
+function expiredSegments(runs: readonly VerifiedRun[], declared: ReadonlyMap<string, DeclaredSegment>, problem: (kind: ArchiveProblemKind, object: string, detail: string) => void): ExpiredSegment[] {
+  const expired: ExpiredSegment[] = [];
+  for (const run of runs) {
+    if (run.action !== ARCHIVE_EXPIRE) continue;
+    for (const segment of run.segments) {
+      const written = declared.get(segment.name);
+      if (!written || written.sha256 !== segment.sha256) {
+        problem('run-invalid', runReceiptName(run.seq), `expires ${segment.name}, which no signed move on this archive wrote${written ? ' with that digest' : ''}`);
+        continue;
+      }
+      expired.push({ name: segment.name, events: segment.events, firstSeq: segment.firstSeq, lastSeq: segment.lastSeq, expiredBy: run.seq });
+    }
+  }
+  return expired;
+}
+
 /** Each run names the previous run on this archive; a named run without a receipt was deleted. */
 function checkRunChain(runs: readonly VerifiedRun[], problem: (kind: ArchiveProblemKind, object: string, detail: string) => void): void {
   const seqs = new Set(runs.map((run) => run.seq));
   for (const run of runs) {
     if (run.previousRun !== null && !seqs.has(run.previousRun)) {
-      problem('run-missing', `runs/${String(run.previousRun).padStart(12, '0')}.json`, `the run at seq ${run.seq} follows a run at seq ${run.previousRun} whose receipt is gone: that run's segments may have been deleted with it`);
+      problem('run-missing', runReceiptName(run.previousRun), `the run at seq ${run.seq} follows a run at seq ${run.previousRun} whose receipt is gone: that run's segments may have been deleted with it`);
     }
   }
 }
@@ -206,7 +243,7 @@ async function checkIndex(target: ArchiveTarget, declared: ReadonlyMap<string, D
   const listed = new Set(index.segments.map((entry) => entry.name));
   for (const entry of index.segments) {
     const signed = declared.get(entry.name);
-    if (!signed) problem('index-mismatch', 'index.json', `lists ${entry.name}, which no signed run declares`);
+    if (!signed) problem('index-mismatch', 'index.json', `lists ${entry.name}, which no signed run declares or which was expired`);
     else if (signed.sha256 !== entry.sha256) problem('index-mismatch', 'index.json', `gives ${entry.name} a sha256 other than its signed run`);
   }
   for (const name of declared.keys()) if (!listed.has(name)) problem('index-mismatch', 'index.json', `omits ${name}: queries and hunts would not read it`);

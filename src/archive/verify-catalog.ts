@@ -10,6 +10,7 @@ export type { ArchiveVerifyReport } from './verify-archive.js';
  * `vigil verify --archives`: every archive the hot store's catalog names is verified offline, and
  * every segment the catalog lists must be one the archive's signed runs declare and that checked
  * out: this catches a whole run deleted from the archive, which the archive alone cannot show.
+ * A segment the catalog lists as expired must be one a signed expiry in the archive removed.
  */
 export async function verifyCatalogArchives(db: SqliteDatabase, verifier: VerifierKey, s3Endpoint: string | undefined, problem: (message: string) => void): Promise<ArchiveVerifyReport[]> {
   const catalog = listCatalogSegments(db);
@@ -23,7 +24,22 @@ export async function verifyCatalogArchives(db: SqliteDatabase, verifier: Verifi
       continue;
     }
     const named = new Set(report.problems.map((p) => p.object));
+    const expired = new Map(report.expired.map((e) => [e.name, e.expiredBy]));
     for (const segment of catalog.filter((s) => s.target === location)) {
+      if (segment.expiredBy !== null) {
+        if (expired.get(segment.name) !== segment.expiredBy) {
+          report.problems.push({
+            kind: 'run-missing',
+            object: segment.name,
+            detail: `the catalog lists it as expired by the record at seq ${segment.expiredBy}, but no signed expiry in the archive declares that: the expiry's receipt was deleted`,
+          });
+        }
+        continue;
+      }
+      if (expired.has(segment.name)) {
+        report.problems.push({ kind: 'run-invalid', object: segment.name, detail: `a signed expiry in the archive removed it, but this store's catalog does not know of it: the catalog was rolled back` });
+        continue;
+      }
       if (!report.declaredSegments.includes(segment.name) && !named.has(segment.name)) {
         report.problems.push({
           kind: 'run-missing',

@@ -54,21 +54,22 @@ const syslog = z.strictObject({
 const liveSource = z.discriminatedUnion('kind', [k8sEvents, containerLogs, journald, syslog]);
 
 /**
- * `retention:`: days kept hot; older whole days go to `archiveTo` (directory or s3://bucket/prefix)
- * when set; days older than `deleteAfterDays` are removed from the hot store (without an archive
- * that is `hotDays`). Applied every `intervalMinutes` by `vigil serve` and once by `vigil retention apply --config`.
+ * `retention:` the life of a record, in whole UTC days: `hotDays` in the hot store; then, with
+ * `archiveTo` (a directory or s3://bucket/prefix), `archiveDays` more in the archive (omitted:
+ * kept there for good); then gone. Without `archiveTo` records are removed when they leave the
+ * hot store. Applied every `intervalMinutes` by `vigil serve` and once by `vigil retention apply --config`.
  */
 const retentionPolicy = z
   .strictObject({
     hotDays: positive,
     archiveTo: z.string().min(1).optional(),
+    archiveDays: positive.optional(),
     s3Endpoint: z.string().url().optional(),
-    deleteAfterDays: positive.optional(),
     intervalMinutes: positive.default(60),
   })
-  .refine((policy) => policy.deleteAfterDays === undefined || policy.deleteAfterDays >= policy.hotDays, {
-    path: ['deleteAfterDays'],
-    message: 'must be at least hotDays: records cannot be deleted before they leave the hot store',
+  .refine((policy) => policy.archiveDays === undefined || policy.archiveTo !== undefined, {
+    path: ['archiveDays'],
+    message: 'needs archiveTo: without an archive, records are removed when they leave the hot store (after hotDays)',
   });
 
 export type RetentionPolicy = z.infer<typeof retentionPolicy>;

@@ -73,6 +73,17 @@ export class LedgerSession {
     );
   }
 
+  /**
+   * Signs what is not signed yet and sends the newest checkpoint to every witness, now, leaving
+   * the ticker running: for a step inside a long-running command (an archive run in `vigil serve`)
+   * that needs its records signed before it goes on.
+   */
+  async checkpointNow(): Promise<CheckpointOutcome> {
+    const outcome = await this.checkpointer.checkpoint();
+    this.note(outcome);
+    return outcome;
+  }
+
   /** Stops the ticker, signs what is not signed yet and sends the newest checkpoint to every witness. */
   async finish(): Promise<SessionEnd> {
     await this.ticker?.stop();

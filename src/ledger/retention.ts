@@ -5,9 +5,11 @@ import { LeafTable } from '../store/sqlite/ledger-leaves.js';
 import type { SqliteDatabase } from '../store/sqlite/database.js';
 import { ADMIN_SOURCE, adminEvent } from './admin-record.js';
 import type { RetentionDeclaration } from './verify-stream.js';
+import { ARCHIVE_EXPIRE, ARCHIVE_MOVE, ARCHIVE_RESTORE } from '../archive/run-receipt.js';
 
 /**
- * Retention as a ledger action: the partitions are dropped in the same transaction that appends
+ * Retention as a ledger action: the partitions are emptied (but for the records that declare
+ * removals, see DECLARING_RECORD) in the same transaction that appends
  * the `retention.apply` admin record declaring what went, with a digest of the removed leaf
  * ranges. `verify` accepts a range as expired only if that record is intact, signed, and its
  * digest matches the ranges the store lists; anything else missing is deleted.
@@ -15,18 +17,31 @@ import type { RetentionDeclaration } from './verify-stream.js';
 
 export const RETENTION_ACTION = 'retention.apply';
 
+/**
+ * Vigil's records that declare removals: retention, archive moves, restores and expiries. They
+ * stay in the hot store whatever their age (neither retention nor the archive takes them), as
+ * `verify` reads them to accept what they declare; removing one would turn its ranges into deletions.
+ * An SQL condition over a partition row aliased `e`.
+ */
+export const DECLARING_RECORD = `(e.source = '${ADMIN_SOURCE}' AND e.action IN (${[RETENTION_ACTION, ARCHIVE_MOVE, ARCHIVE_RESTORE, ARCHIVE_EXPIRE].map((a) => `'${a}'`).join(', ')}))`;
+
 export interface RetentionResult {
   plan: RetentionPlan;
   /** Seq of the admin record that declares the removal; undefined when nothing was old enough. */
   declaredBy?: number;
 }
 
-/** Removes the day partitions whose records are all older than `olderThanMs` before `now`. */
+/** What `applyRetention` would remove for records older than `cutoffMs`: the day partitions before it, but for their declaring records. */
+export function retentionPlan(db: SqliteDatabase, cutoffMs: number): RetentionPlan {
+  return planRetention(db, cutoffMs, DECLARING_RECORD);
+}
+
+/** Empties the day partitions whose records are all older than `olderThanMs` before `now`, keeping their declaring records. */
 export function applyRetention(store: SqliteStore, olderThan: { ms: number; text: string }, now: number = Date.now()): RetentionResult {
   const db = store.db;
   return db.transaction((): RetentionResult => {
     const cutoff = now - olderThan.ms;
-    const plan = planRetention(db, cutoff);
+    const plan = retentionPlan(db, cutoff);
     if (plan.tables.length === 0) return { plan };
     const declaredBy = store.treeSize;
     removeExpiredPartitions(db, plan, declaredBy);

@@ -130,11 +130,14 @@ export interface ArchivedSpan {
   to: number;
   declaredBy: number;
   target: string;
+  /** Seq of the record that removed it from the archive by policy: the range stays expired. */
+  expiredBy?: number;
 }
 
 /**
  * Archived records are absent from the store like expired ones, and verified the same way (a
- * signed record declares them); this names the parts of expired ranges that the archive holds.
+ * signed record declares them); this names the parts of expired ranges that the archive holds,
+ * and those it held until a signed expiry removed them.
  * `archived` is ascending and disjoint.
  */
 export function relabelArchived(ranges: readonly LedgerRange[], archived: readonly ArchivedSpan[]): LedgerRange[] {
@@ -155,7 +158,9 @@ export function relabelArchived(ranges: readonly LedgerRange[], archived: readon
       if (span.to <= at || span.from >= range.to) continue;
       if (span.from > at) push({ ...range, from: at, to: span.from });
       const to = Math.min(span.to, range.to);
-      push({ from: Math.max(at, span.from), to, kind: 'archived', detail: `moved to ${span.target} by the archive record at seq ${span.declaredBy}` });
+      const detail = `moved to ${span.target} by the archive record at seq ${span.declaredBy}`;
+      if (span.expiredBy === undefined) push({ from: Math.max(at, span.from), to, kind: 'archived', detail });
+      else push({ from: Math.max(at, span.from), to, kind: 'expired', detail: `${detail}, then removed from it by policy (the expiry record at seq ${span.expiredBy})` });
       at = to;
     }
     if (at < range.to) push({ ...range, from: at });

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir, vigil } from '../helpers/cli.js';
@@ -44,11 +44,56 @@ describe('retention policy', () => {
     expect(kinds.archived).toBeUndefined();
   });
 
-  it('refuses a policy that deletes before records leave the hot store', async () => {
-    const { dataDir } = await multiDayStore(10);
-    const config = configFile('retention:\n  hotDays: 30\n  deleteAfterDays: 7\n');
+  it('hot days → archive days → gone: expired segments leave the archive as a signed expiry, reported expired by both verifiers', async () => {
+    const { dataDir, publicKey } = await multiDayStore(20);
+    const archive = join(tempDir('vigil-archive-target-'), 'archive');
+    // Days 10–12 leave the hot store; of those, 10 and 11 are older than hotDays + 1 and leave the archive too.
+    const config = configFile(`retention:\n  hotDays: ${hotDays}\n  archiveTo: ${archive}\n  archiveDays: 1\n`);
     const result = await vigil(['retention', 'apply', '--config', config, '--data-dir', dataDir]);
-    expect(result.stderr).toMatch(/retention\.deleteAfterDays: must be at least hotDays/);
+    expect(result.stdout).toBe('retention policy: archived 60 records of 3 days; expired 40 archived records of 2 segments\n');
+    expect(result.code).toBe(0);
+    expect(existsSync(join(archive, 'segments', '2026', '01', '10'))).toBe(false);
+    expect(readdirSync(join(archive, 'segments', '2026', '01', '12')).length).toBe(2);
+
+    const kinds = await rangeKinds(dataDir);
+    expect(kinds).toMatchObject({ archived: 20, expired: 40 });
+    expect(Object.keys(kinds).sort()).toEqual(['archived', 'expired', 'intact']);
+    const withArchives = await vigil(['verify', '--archives', '--data-dir', dataDir]);
+    expect(withArchives.stdout).toMatch(/removed from it by policy \(the expiry record at seq \d+\)/);
+    expect(withArchives.stdout).toMatch(/result: intact/);
+    expect(withArchives.code).toBe(0);
+
+    const offline = await vigil(['archive', 'verify', archive, '--public-key', publicKey]);
+    expect(offline.stdout).toMatch(/1 of 1 segments verified, 20 events/);
+    expect(offline.stdout).toMatch(/expired by policy: 2 segments with 40 events, removed by the signed expiry record at seq \d+/);
+    expect(offline.stdout).toMatch(/result: intact/);
+    expect(offline.code).toBe(0);
+
+    // Without the expiry's receipt the removal is unexplained: the segments read as missing.
+    const copy = join(tempDir('vigil-archive-tamper-'), 'archive');
+    cpSync(archive, copy, { recursive: true });
+    const receipts = readdirSync(join(copy, 'runs')).sort();
+    rmSync(join(copy, 'runs', receipts[receipts.length - 1]));
+    const tampered = await vigil(['archive', 'verify', copy, '--public-key', publicKey]);
+    expect(tampered.stdout).toMatch(/segment-missing: segments\/2026\/01\/10\//);
+    expect(tampered.code).toBe(1);
+  });
+
+  it('applies the policy again without archiving or expiring twice', async () => {
+    const { dataDir } = await multiDayStore(10);
+    const archive = join(tempDir('vigil-archive-target-'), 'archive');
+    const config = configFile(`retention:\n  hotDays: ${hotDays}\n  archiveTo: ${archive}\n  archiveDays: 1\n`);
+    expect((await vigil(['retention', 'apply', '--config', config, '--data-dir', dataDir])).code).toBe(0);
+    const again = await vigil(['retention', 'apply', '--config', config, '--data-dir', dataDir]);
+    expect(again.stdout).toBe('retention policy: archived 0 records of 0 days\n');
+    expect(await rangeKinds(dataDir)).toMatchObject({ archived: 10, expired: 20 });
+  });
+
+  it('refuses archiveDays without an archive', async () => {
+    const { dataDir } = await multiDayStore(10);
+    const config = configFile('retention:\n  hotDays: 30\n  archiveDays: 365\n');
+    const result = await vigil(['retention', 'apply', '--config', config, '--data-dir', dataDir]);
+    expect(result.stderr).toMatch(/retention\.archiveDays: needs archiveTo/);
     expect(result.code).toBe(2);
   });
 });

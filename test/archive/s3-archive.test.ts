@@ -61,4 +61,30 @@ describe('S3 archive target', () => {
     expect(verify.stdout).toMatch(/result: intact/);
     expect(verify.code).toBe(0);
   });
+
+  it('expires old segments from a bucket prefix as a signed expiry, reported expired, not missing', async () => {
+    const { dataDir, publicKey } = await multiDayStore(20);
+    const env = { ...credentials, AWS_ENDPOINT_URL: endpoint };
+    const target = `s3://${BUCKET}/expiry`;
+    const hotDays = Number.parseInt(olderThanKeepingFrom13th(), 10);
+    expect((await vigil(['archive', '--older-than', `${hotDays}d`, '--to', target, '--data-dir', dataDir], { env })).code).toBe(0);
+    const expired = await vigil(['archive', 'expire', '--older-than', `${hotDays + 1}d`, '--from', target, '--data-dir', dataDir], { env });
+    expect(expired.stderr).toBe('');
+    expect(expired.stdout).toMatch(/^expired 40 archived records of 2 segments from s3:\/\/vigil-archive\/expiry; declared by the expiry record at seq \d+/);
+    const left = [];
+    for await (const object of openArchiveTarget(target, { s3Endpoint: endpoint }).list('segments/')) left.push(object.name);
+    expect(left.every((name) => name.startsWith('segments/2026/01/12/'))).toBe(true);
+    expect(left).toHaveLength(2);
+    const offline = await vigil(['archive', 'verify', target, '--public-key', publicKey, '--s3-endpoint', endpoint, '-o', 'json'], { env: credentials });
+    const report = JSON.parse(offline.stdout) as { intact: boolean; events: number; expired: Array<{ events: number }> };
+    expect(report).toMatchObject({ intact: true, events: 20 });
+    expect(report.expired).toHaveLength(2);
+    const verify = await vigil(['verify', '--archives', '--data-dir', dataDir, '-o', 'json'], { env });
+    const kinds = (JSON.parse(verify.stdout) as { ranges: Array<{ kind: string; from: number; to: number }> }).ranges.reduce<Record<string, number>>(
+      (sum, r) => ({ ...sum, [r.kind]: (sum[r.kind] ?? 0) + r.to - r.from }),
+      {},
+    );
+    expect(kinds).toMatchObject({ archived: 20, expired: 40 });
+    expect(verify.code).toBe(0);
+  });
 });

@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
-import { archiveOldPartitions } from '../../archive/archive-move.js';
+import { expireArchivedSegments } from '../../archive/archive-expiry.js';
+import { type ArchiveMoveResult, archiveOldPartitions } from '../../archive/archive-move.js';
 import { restoreArchive } from '../../archive/restore.js';
 import { openArchiveTarget } from '../../archive/target.js';
 import { type ArchiveVerifyReport, verifyArchive } from '../../archive/verify-archive.js';
@@ -31,6 +32,11 @@ interface VerifyOptions {
   publicKey: string;
   s3Endpoint?: string;
   output: 'table' | 'json';
+}
+
+interface ExpireOptions extends LedgerFlags {
+  olderThan: string;
+  from: string;
 }
 
 interface RestoreOptions extends LedgerFlags {
@@ -86,6 +92,27 @@ Examples:
     });
 
   archive
+    .command('expire')
+    .description('Remove archived segments of whole days older than --older-than from the archive, as a signed archive.expire record')
+    .requiredOption('--older-than <duration>', 'archived days older than this (counted from now) are removed, e.g. 395d')
+    .requiredOption('--from <target>', 'the archive: a directory or s3://bucket/prefix')
+    .addOption(dataDirOption())
+    .addOption(signingKeyOption())
+    .addOption(witnessOption())
+    .addOption(s3EndpointOption())
+    .addHelpText(
+      'after',
+      `
+The expiry is recorded first (the record lists each segment with its digest), then its receipt is
+written to the archive, then the segments and manifests are deleted; vigil verify and vigil archive
+verify report those records as expired by policy. The retention: policy (archiveDays) runs this
+in vigil serve.`,
+    )
+    .action(async (options: ExpireOptions) => {
+      process.exitCode = await runExpire(options);
+    });
+
+  archive
     .command('restore')
     .description('Bring archived segments of a time range back into the hot store, at their original ledger leaves')
     .requiredOption('--from <target>', 'the archive: a directory or s3://bucket/prefix')
@@ -104,13 +131,20 @@ function s3EndpointOption(): Option {
   return new Option('--s3-endpoint <url>', 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (default $AWS_ENDPOINT_URL)');
 }
 
-async function runMove(options: MoveOptions): Promise<number> {
-  let ms: number;
+function olderThanOption(text: string): number {
   try {
-    ms = parseDuration(options.olderThan);
+    return parseDuration(text);
   } catch (error) {
     throw new UsageError(`--older-than: ${(error as Error).message}`);
   }
+}
+
+function reportRepairs(repairedRuns: readonly number[]): void {
+  if (repairedRuns.length > 0) process.stdout.write(`finished the interrupted archive run${repairedRuns.length === 1 ? '' : 's'} at seq ${repairedRuns.join(', ')} (receipt and index written)\n`);
+}
+
+async function runMove(options: MoveOptions): Promise<number> {
+  const ms = olderThanOption(options.olderThan);
   const target = openArchiveTarget(options.to, { s3Endpoint: options.s3Endpoint });
   const store = SqliteStore.open(options.dataDir, { mustExist: true });
   try {
@@ -122,13 +156,7 @@ async function runMove(options: MoveOptions): Promise<number> {
     });
     const { witnessFailures } = await session.finish();
     if (options.output === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else if (result.declaredBy === undefined) process.stdout.write(`nothing to archive: no day partition is older than ${formatDuration(ms)}\n`);
-    else {
-      process.stdout.write(
-        `archived ${result.archivedRecords} records of ${result.days.length} days in ${result.segments.length} segments to ${target.location}; ` +
-          `declared by the archive record at seq ${result.declaredBy}\n`,
-      );
-    }
+    else printMove(result, target.location, formatDuration(ms));
     return witnessFailures > 0 ? exitCodes.problems : exitCodes.ok;
   } finally {
     await store.close();
@@ -147,9 +175,44 @@ async function runVerify(location: string, options: VerifyOptions): Promise<numb
 function formatVerify(report: ArchiveVerifyReport): string {
   const lines = [`archive ${report.archive}: ${report.runs} runs, ${report.segments.verified} of ${report.segments.declared} segments verified, ${report.events} events`];
   if (report.time) lines.push(`events from ${new Date(report.time.fromMs).toISOString()} to ${new Date(report.time.toMs).toISOString()}`);
+  if (report.expired.length > 0) lines.push(describeExpired(report.expired));
   for (const problem of report.problems) lines.push(`problem: ${problem.kind}: ${problem.object}: ${problem.detail}`);
   lines.push(report.intact ? 'result: intact' : `result: NOT INTACT (${report.problems.length} problem${report.problems.length === 1 ? '' : 's'})`);
   return `${lines.join('\n')}\n`;
+}
+
+function describeExpired(expired: ArchiveVerifyReport['expired']): string {
+  const events = expired.reduce((sum, segment) => sum + segment.events, 0);
+  const runs = [...new Set(expired.map((segment) => segment.expiredBy))];
+  return `expired by policy: ${expired.length} segments with ${events} events, removed by the signed expiry record${runs.length === 1 ? '' : 's'} at seq ${runs.join(', ')}`;
+}
+
+function printMove(result: ArchiveMoveResult, location: string, olderThan: string): void {
+  reportRepairs(result.repairedRuns);
+  if (result.declaredBy === undefined) process.stdout.write(`nothing to archive: no day partition is older than ${olderThan}\n`);
+  else {
+    process.stdout.write(
+      `archived ${result.archivedRecords} records of ${result.days.length} days in ${result.segments.length} segments to ${location}; ` +
+        `declared by the archive record at seq ${result.declaredBy}\n`,
+    );
+  }
+}
+
+async function runExpire(options: ExpireOptions): Promise<number> {
+  const ms = olderThanOption(options.olderThan);
+  const target = openArchiveTarget(options.from, { s3Endpoint: options.s3Endpoint });
+  const store = SqliteStore.open(options.dataDir, { mustExist: true });
+  try {
+    const session = await openSession(store, options);
+    const result = await expireArchivedSegments(store, session, target, { olderThan: { ms, text: formatDuration(ms) } });
+    const { witnessFailures } = await session.finish();
+    reportRepairs(result.repairedRuns);
+    if (result.declaredBy === undefined) process.stdout.write(`nothing to expire: no segment of ${target.location} holds a day older than ${formatDuration(ms)}\n`);
+    else process.stdout.write(`expired ${result.expiredRecords} archived records of ${result.segments.length} segments from ${target.location}; declared by the expiry record at seq ${result.declaredBy}\n`);
+    return witnessFailures > 0 ? exitCodes.problems : exitCodes.ok;
+  } finally {
+    await store.close();
+  }
 }
 
 async function runRestore(options: RestoreOptions): Promise<number> {

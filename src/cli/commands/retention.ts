@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import { applyRetentionPolicy, describeOutcome, retentionPolicyOf } from '../../archive/retention-policy.js';
 import { formatDuration, parseDuration } from '../../detect/duration.js';
 import { LedgerSession } from '../../ledger/ledger-session.js';
-import { applyRetention } from '../../ledger/retention.js';
-import { planRetention } from '../../store/sqlite/ledger-retention.js';
+import { applyRetention, retentionPlan } from '../../ledger/retention.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { UsageError, exitCodes } from '../exit.js';
 import { dataDirOption } from '../options.js';
@@ -22,9 +21,9 @@ export function register(program: Command): void {
   const retention = program.command('retention').description('Remove old records, as a signed action in the ledger');
   retention
     .command('apply')
-    .description('Drop the day partitions whose records are all older than --older-than, or apply the retention: policy of --config')
+    .description('Remove the records of whole days older than --older-than, or apply the retention: policy of --config')
     .option('--older-than <duration>', 'e.g. 90d: whole UTC days older than this are removed')
-    .option('--config <file>', 'apply the retention: section of this vigil serve config (hotDays, archiveTo, deleteAfterDays) once')
+    .option('--config <file>', 'apply the retention: section of this vigil serve config (hotDays, archiveTo, archiveDays) once')
     .option('--dry-run', 'show what would be removed and change nothing', false)
     .addOption(dataDirOption())
     .addOption(signingKeyOption())
@@ -34,11 +33,18 @@ export function register(program: Command): void {
       `
 The removal is recorded as a vigil.admin record (retention.apply) and signed, so vigil verify
 reports the removed records as expired, not deleted. Their leaf hashes stay: proofs of later
-records and consistency proofs keep working. Run it while vigil serve is stopped.
+records and consistency proofs keep working. Vigil's records that declare removals (retention,
+archive moves, restores, expiries) are kept whatever their age: verify needs them.
+Run it while vigil serve is stopped.
 
-With --config, days older than hotDays move to archiveTo (see vigil archive) and days older
-than deleteAfterDays are removed; vigil serve --config applies the same policy every
-intervalMinutes.
+With --config, a record lives hotDays in the hot store, then archiveDays in archiveTo (see vigil
+archive; without archiveDays, for good), then is gone; without archiveTo it is removed after
+hotDays. vigil serve --config applies the same policy every intervalMinutes:
+
+  retention:
+    hotDays: 30
+    archiveTo: s3://audit-archive/prod
+    archiveDays: 365
 
 Examples:
   vigil retention apply --older-than 90d --witness /mnt/witness
@@ -65,7 +71,7 @@ async function runRetention(options: RetentionOptions): Promise<number> {
   const store = SqliteStore.open(options.dataDir, { mustExist: true });
   try {
     if (options.dryRun) {
-      const plan = planRetention(store.db, Date.now() - ms);
+      const plan = retentionPlan(store.db, Date.now() - ms);
       process.stdout.write(`would remove ${plan.removedRecords} records of ${plan.days.length} day partitions${list(plan.days)}\n`);
       return exitCodes.ok;
     }
