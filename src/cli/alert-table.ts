@@ -5,7 +5,9 @@ import type { Table } from './render.js';
 export function alertTable(alerts: ReadonlyArray<AlertJson & { status?: string; id: string }>, withStatus = false): Table {
   // Imported Sigma rules keep their author visible (DRL 1.1 attribution).
   const withAuthor = alerts.some((alert) => alert.rule.author !== undefined);
-  const columns = ['severity', 'rule', ...(withAuthor ? ['rule author'] : []), 'entity', 'count', 'first seen', 'last seen', 'summary'];
+  // Alerts filed by `vigil hunt --store-alerts` were found in history, not live: say so where any are listed.
+  const withOrigin = alerts.some((alert) => alert.origin !== undefined);
+  const columns = ['severity', 'rule', ...(withAuthor ? ['rule author'] : []), 'entity', 'count', 'first seen', 'last seen', ...(withOrigin ? ['origin'] : []), 'summary'];
   return {
     columns: withStatus ? ['id', 'status', ...columns] : columns,
     rows: alerts.map((alert) => [
@@ -17,6 +19,7 @@ export function alertTable(alerts: ReadonlyArray<AlertJson & { status?: string; 
       alert.count,
       alert.firstSeen,
       alert.lastSeen,
+      ...(withOrigin ? [alert.origin ?? 'live'] : []),
       alert.summary,
     ]),
   };
