@@ -12,6 +12,8 @@ export const STREAM_NAME = 'VIGIL_RECORDS';
 export const INPUT_PREFIX = 'vigil.records';
 export const PARTITION_PREFIX = 'vigil.part';
 export const LEASE_BUCKET = 'vigil-partition-leases';
+/** Published to by whoever asks; the server's mapping moves it to `vigil.partitions.<n>`, which is how the count is read back. */
+export const PARTITION_COUNT_SUBJECT = 'vigil.partitions';
 
 /** A subject token for an entity key: user names hold dots and other characters a token cannot. */
 export function keyToken(key: string): string {
@@ -32,8 +34,16 @@ export function consumerName(partition: number): string {
 
 /**
  * The account-level mapping the NATS server needs (in its config file; nats-server 2.8+):
- * publishing to a stream-level subject transform would need 2.10, and Debian ships 2.9.
+ * publishing to a stream-level subject transform would need 2.10, and Debian ships 2.9. Its
+ * second line states the partition count where workers can read it (see partition-count.ts), so
+ * the count the records are spread over and the one workers check come from one place.
  */
 export function partitionMapping(partitions: number): string {
-  return `mappings = {\n  "${INPUT_PREFIX}.*": "${PARTITION_PREFIX}.{{partition(${partitions},1)}}.{{wildcard(1)}}"\n}\n`;
+  return [
+    'mappings = {',
+    `  "${INPUT_PREFIX}.*": "${PARTITION_PREFIX}.{{partition(${partitions},1)}}.{{wildcard(1)}}"`,
+    `  "${PARTITION_COUNT_SUBJECT}": "${PARTITION_COUNT_SUBJECT}.${partitions}"`,
+    '}',
+    '',
+  ].join('\n');
 }

@@ -16,6 +16,7 @@ export interface ConsumeSettings {
 }
 
 const FETCH_EXPIRES_MS = 1000;
+const FIRST_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 30_000;
 
 /**
@@ -47,15 +48,30 @@ export class PartitionConsumer {
     await this.running;
   }
 
+  /**
+   * Pulls and stores until stopped. A failure (the store or the bus down) is retried after a
+   * delay that doubles up to MAX_BACKOFF_MS; each attempt is one warning line with the reason
+   * (a stack would say nothing more about a server that is down), and the first success after
+   * failures says so.
+   */
   private async loop(): Promise<void> {
-    let backoff = 500;
+    let backoff = FIRST_BACKOFF_MS;
+    let failures = 0;
     while (!this.stopping) {
       try {
         const messages = await this.fetch();
-        if (messages.length > 0) await this.handle(messages);
-        backoff = 500;
+        if (messages.length > 0) await this.handle(messages, backoff);
+        if (failures > 0 && messages.length > 0) {
+          this.log.info({ partition: this.partition, failures }, `partition ${this.partition}: storing again after ${failures} failed attempts`);
+          failures = 0;
+        }
+        backoff = FIRST_BACKOFF_MS;
       } catch (error) {
-        this.log.warn({ partition: this.partition, err: error }, `partition ${this.partition}: batch not stored, retrying in ${backoff} ms`);
+        failures += 1;
+        this.log.warn(
+          { partition: this.partition, attempt: failures, retryInMs: backoff },
+          `partition ${this.partition}: ${(error as Error).message}; nothing acknowledged, retrying in ${backoff} ms`,
+        );
         await this.pause(backoff);
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       }
@@ -81,7 +97,8 @@ export class PartitionConsumer {
     return messages;
   }
 
-  private async handle(messages: readonly JsMsg[]): Promise<void> {
+  /** `retryInMs`: when a failed batch is due again; this consumer pauses as long before pulling. */
+  private async handle(messages: readonly JsMsg[], retryInMs: number): Promise<void> {
     const batch = decodeDeliveries(messages.map(toDelivery), this.partition);
     try {
       if (batch.quarantined.length > 0) await this.store.quarantine(batch.quarantined);
@@ -93,9 +110,9 @@ export class PartitionConsumer {
         }
       }
     } catch (error) {
-      // Sooner than ack_wait: the batch comes back once the store answers again.
-      for (const message of messages) message.nak(1000);
-      throw error;
+      // Due again sooner than ack_wait, yet before this consumer pulls again, so it comes back ahead of later records.
+      for (const message of messages) message.nak(Math.floor(retryInMs / 2));
+      throw new Error(`${messages.length} records not stored: ${(error as Error).message}`, { cause: error });
     }
     await Promise.all(messages.map((message) => message.ackAck()));
   }

@@ -11,11 +11,24 @@ function stateKey(partition: number): string {
 }
 
 /**
+ * The rules that give the embedded mode's answer on one partition. Absence rules cannot: a
+ * partition holds only some entities' events, so a stream that is busy cluster-wide can look
+ * silent in it.
+ */
+export function partitionableRules(rules: readonly CompiledRule[]): { rules: CompiledRule[]; leftOut: string[] } {
+  const kept = rules.filter((rule) => rule.operator.kind !== 'absence');
+  return { rules: kept, leftOut: rules.filter((rule) => rule.operator.kind === 'absence').map((rule) => rule.meta.id) };
+}
+
+/**
  * Detection over one partition's events, its windows kept in the partition's store so that the
  * worker that takes the partition over continues them. Entity-keyed partitioning puts all of a
  * user's events here, so windows grouped by user see what the embedded mode sees.
  */
 export class PartitionDetection {
+  /** Alert changes not yet written: kept across a failed write, since the events that made them are already stored and will not come back as new. */
+  private readonly unwritten = new Map<string, Alert>();
+
   private constructor(
     private readonly detector: Detector,
     private readonly alerts: AlertStore,
@@ -33,7 +46,7 @@ export class PartitionDetection {
 
   /** Events must be the ones newly stored (duplicates left out), in stream order. */
   async process(events: readonly VigilEvent[]): Promise<void> {
-    const changed = new Map<string, Alert>();
+    const changed = this.unwritten;
     for (const event of events) {
       for (const change of this.detector.process(event)) {
         change.alert.entity.cluster ??= event.cluster;
@@ -42,7 +55,9 @@ export class PartitionDetection {
       }
     }
     for (const closed of this.detector.takeClosed()) changed.set(closed.id, closed);
-    if (changed.size > 0) await this.alerts.upsertAlerts([...changed.values()].map(alertToJson));
+    if (changed.size === 0) return;
+    await this.alerts.upsertAlerts([...changed.values()].map(alertToJson));
+    changed.clear();
   }
 
   async save(): Promise<void> {

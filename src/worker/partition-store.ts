@@ -10,7 +10,7 @@ export interface StateStore {
 export interface PartitionStore extends Store, StateStore {}
 
 /** Opens the store of one partition; injected so that workers run on SQLite or ClickHouse alike. */
-export type PartitionStoreFactory = (partition: number) => Promise<PartitionStore>;
+export type PartitionStoreFactory<S extends PartitionStore = PartitionStore> = (partition: number) => Promise<S>;
 
 export function partitionLog(partition: number): string {
   return `p${partition}`;

@@ -10,7 +10,7 @@ import { type PartitionStore, type PartitionStoreFactory, partitionLog } from '.
  * `root/p1`, …), each its own ledger. For one machine, tests and trying the topology; several
  * machines share a ClickHouse store instead.
  */
-export function sqlitePartitionStores(root: string): PartitionStoreFactory {
+export function sqlitePartitionStores(root: string): PartitionStoreFactory<SqlitePartitionStore> {
   return async (partition) => new SqlitePartitionStore(SqliteStore.open(join(root, partitionLog(partition)), { durability: 'commit' }));
 }
 

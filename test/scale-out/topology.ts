@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { StoredAlert } from '../../src/detect/alert-store.js';
+import { generateSigningKey, saveSigningKey } from '../../src/ledger/signing-key.js';
 import { ClickHouseAlertStore } from '../../src/store/clickhouse/alert-store.js';
 import { ClickHouseStore } from '../../src/store/clickhouse/clickhouse-store.js';
 import { SqliteAlertStore } from '../../src/store/sqlite/alert-store.js';
@@ -95,6 +96,10 @@ export interface Topology {
   token: string;
   store: WorkerStore;
   workerArgs: string[];
+  /** The Ed25519 key every worker signs with (--signing-key). */
+  keyFile: string;
+  /** The witness directory every worker copies checkpoints to (per partition: <witness>/p<N>). */
+  witness: string;
 }
 
 /** nats-server, `vigil serve --bus` with an ingest token for the cluster, and the workers' arguments. */
@@ -108,8 +113,12 @@ export async function startTopology(store: (dir: string) => WorkerStore): Promis
   const server = await startServer(['--data-dir', serveDir, '--bus', nats.url, '--rules', 'none']);
   running.server = server;
   const workerStore = store(dir);
-  const workerArgs = ['--bus', nats.url, '--store', workerStore.arg, '--partitions', '0-3', '--lease-ttl', '2000', '--ack-wait', '3000', '--batch', '200'];
-  return { dir, nats, server, token: created.stdout.trim(), store: workerStore, workerArgs };
+  const keyFile = join(dir, 'ledger.key');
+  await saveSigningKey(keyFile, generateSigningKey('vigil'));
+  const witness = join(dir, 'witness');
+  mkdirSync(witness);
+  const workerArgs = ['--bus', nats.url, '--store', workerStore.arg, '--partitions', '0-3', '--lease-ttl', '2000', '--ack-wait', '3000', '--batch', '200', '--signing-key', keyFile, '--witness', witness];
+  return { dir, nats, server, token: created.stdout.trim(), store: workerStore, workerArgs, keyFile, witness };
 }
 
 export async function addWorker(topology: Topology, name: string): Promise<RunningWorker> {

@@ -1,22 +1,29 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, type Option } from 'commander';
 import pino from 'pino';
 import { connectBus } from '../../bus/connection.js';
+import { PartitionCountError } from '../../bus/partition-count.js';
 import { partitionMapping } from '../../bus/subjects.js';
 import type { AlertStore } from '../../detect/alert-store.js';
 import { loadRuleSet } from '../../detect/loader.js';
+import { partitionableRules } from '../../worker/partition-detection.js';
+import { type SigningKey, verifierKeyText } from '../../ledger/checkpoint.js';
 import { ClickHouseAlertStore } from '../../store/clickhouse/alert-store.js';
 import { ClickHouseStore } from '../../store/clickhouse/clickhouse-store.js';
-import { type StoreLocation, parseStoreUrl } from '../../store/clickhouse/url.js';
+import { type StoreLocation, parseStoreUrl, redact } from '../../store/clickhouse/url.js';
 import { SqliteAlertStore } from '../../store/sqlite/alert-store.js';
 import { openDatabase } from '../../store/sqlite/database.js';
-import { type PartitionStoreFactory, partitionLog } from '../../worker/partition-store.js';
+import { ClickHousePartitionLedger } from '../../worker/clickhouse-partition-ledger.js';
+import { partitionLog } from '../../worker/partition-store.js';
 import { parsePartitions } from '../../worker/partitions.js';
-import { sqlitePartitionStores } from '../../worker/sqlite-partition-store.js';
-import { Worker } from '../../worker/worker.js';
+import { openSqlitePartitionLedger } from '../../worker/sqlite-partition-ledger.js';
+import { type SqlitePartitionStore, sqlitePartitionStores } from '../../worker/sqlite-partition-store.js';
+import { loadWorkerSigningKey } from '../../worker/worker-signing-key.js';
+import { Worker, type WorkerOptions } from '../../worker/worker.js';
 import { UsageError } from '../exit.js';
 import { positiveInteger } from '../options.js';
+import { signingKeyOption, witnessOption } from './ledger-options.js';
 
 interface WorkerCliOptions {
   bus: string;
@@ -25,6 +32,8 @@ interface WorkerCliOptions {
   rules: string;
   alerts?: string;
   name?: string;
+  signingKey?: string;
+  witness: string[];
   leaseTtl: number;
   ackWait: number;
   maxAckPending: number;
@@ -42,6 +51,8 @@ export function register(program: Command): void {
     .option('--rules <builtin|path|none>', 'detection rules run on each partition; alerts land in the alert store', 'builtin')
     .option('--alerts <url>', 'where alerts go (default: the ClickHouse store, or <dir>/alerts beside SQLite partitions)')
     .option('--name <id>', 'this worker in partition leases and logs (default host-pid)')
+    .addOption(workerSigningKeyOption())
+    .addOption(witnessOption('copy every checkpoint of each partition to <dir>/p<N> (repeatable; ideally another volume)'))
     .option('--lease-ttl <ms>', "a dead worker's partitions are taken over this long after its last renewal", positiveInteger('--lease-ttl'), 15_000)
     .option('--ack-wait <ms>', 'a record delivered but not acknowledged is delivered again after this', positiveInteger('--ack-wait'), 30_000)
     .option('--max-ack-pending <n>', 'records delivered and not yet acknowledged, per partition', positiveInteger('--max-ack-pending'), 5000)
@@ -54,9 +65,20 @@ Receivers (vigil serve --bus) publish to vigil.records.<entity>; nats-server map
 vigil.part.<p>.<entity> with an account mapping (nats-server 2.8+), which must be in its config
 and name the partition count the workers' --partitions cover, e.g. for 4 partitions:
 ${partitionMapping(4)}
+A worker reads the count back from that block's second line and refuses --partitions beyond it.
+
+Each partition is its own Merkle log (p0, p1, …), signed about once a second while records
+arrive and once more when the worker lets go of it. With ClickHouse every worker must sign with
+the same Ed25519 key (--signing-key or $VIGIL_SIGNING_KEY; required there), e.g. a Kubernetes
+Secret made once with:
+  openssl genpkey -algorithm ed25519 -out vigil-ledger.key && chmod 600 vigil-ledger.key
+The worker prints the verifier key at start; keep it away from the workers and check with:
+  vigil verify --store clickhouse://127.0.0.1:8123/vigil --public-key 'vigil/<id>+…' --witness /mnt/witness
+With a SQLite directory each partition's data dir signs as any data dir (default <dir>/p<N>/ledger.key).
+
 Example, two workers sharing four partitions:
-  vigil worker --bus nats://127.0.0.1:4222 --store clickhouse://127.0.0.1:8123/vigil --partitions 0-3
-  vigil worker --bus nats://127.0.0.1:4222 --store clickhouse://127.0.0.1:8123/vigil --partitions 0-3`,
+  vigil worker --bus nats://127.0.0.1:4222 --store clickhouse://127.0.0.1:8123/vigil --partitions 0-3 --signing-key vigil-ledger.key
+  vigil worker --bus nats://127.0.0.1:4222 --store clickhouse://127.0.0.1:8123/vigil --partitions 0-3 --signing-key vigil-ledger.key`,
     )
     .action(async (options: WorkerCliOptions) => {
       await runWorker(options);
@@ -72,46 +94,75 @@ async function runWorker(options: WorkerCliOptions): Promise<void> {
   }
   const owner = options.name ?? `${hostname()}-${process.pid}`;
   const log = pino({ name: 'vigil-worker', level: options.logLevel, base: { worker: owner } });
-  const { stores, alerts } = await openStores(options);
-  const rules = options.rules === 'none' ? [] : loadRuleSet(options.rules);
+  const backend = await openBackend(options);
+  const { rules, leftOut } = partitionableRules(options.rules === 'none' ? [] : loadRuleSet(options.rules));
+  if (leftOut.length > 0) log.warn(`absence rules do not run in workers (${leftOut.join(', ')}): a partition sees only its share of each stream, so its silences are not the cluster's`);
   const bus = await connectBus(options.bus, `vigil-worker ${owner}`, { info: (m) => log.info(m), warn: (m) => log.warn(m) });
-  const worker = await Worker.start({
-    bus,
-    partitions,
-    owner,
-    stores,
-    alerts: alerts?.store,
-    rules,
-    leaseTtlMs: options.leaseTtl,
-    ackWaitMs: options.ackWait,
-    maxAckPending: options.maxAckPending,
-    batchSize: options.batch,
-    log,
-  });
+  let worker: RunningPartitions;
+  try {
+    worker = await backend.start({
+      bus,
+      partitions,
+      owner,
+      alerts: backend.alerts?.store,
+      rules,
+      leaseTtlMs: options.leaseTtl,
+      ackWaitMs: options.ackWait,
+      maxAckPending: options.maxAckPending,
+      batchSize: options.batch,
+      log,
+    });
+  } catch (error) {
+    await bus.close();
+    await backend.alerts?.close();
+    if (error instanceof PartitionCountError) throw new UsageError(error.message);
+    throw error;
+  }
   // Listening for the signals before saying "started": whoever waits for that line may stop us at once.
   const stopRequested = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  if (backend.verifierKey) {
+    process.stdout.write(`checkpoints verify with: vigil verify --store ${redact(options.store)} --public-key '${backend.verifierKey}'\n`);
+  }
   process.stdout.write(`vigil worker ${owner} started (partitions ${options.partitions}; owns ${worker.owned().join(',') || 'none yet'})\n`);
   await stopRequested;
   await worker.stop();
   await bus.close();
-  await alerts?.close();
+  await backend.alerts?.close();
   log.info('stopped');
 }
 
-interface OpenedStores {
-  stores: PartitionStoreFactory;
+/** `--signing-key` as for the other commands, with what it means for a worker, which has no data dir. */
+function workerSigningKeyOption(): Option {
+  const option = signingKeyOption();
+  option.description = 'Ed25519 private key (PEM) signing every partition\'s checkpoints; required with clickhouse:// (the same file on every worker); default <dir>/p<N>/ledger.key with a SQLite directory';
+  return option;
+}
+
+type SharedWorkerOptions = Omit<WorkerOptions, 'stores' | 'ledgers'>;
+
+interface RunningPartitions {
+  owned(): number[];
+  stop(): Promise<void>;
+}
+
+/** Where partitions are stored and how their logs are signed: the store type and its ledger go together. */
+interface PartitionBackend {
+  start(shared: SharedWorkerOptions): Promise<RunningPartitions>;
+  /** The install's verifier key, when every partition signs under one (ClickHouse). */
+  verifierKey?: string;
   alerts?: { store: AlertStore; close(): Promise<void> };
 }
 
 /**
  * `--store` as elsewhere in Vigil: `clickhouse://…/db` (every partition its own ledger log `p<N>`
- * in one database; alerts there too, for every worker and API server) or a SQLite directory (one
- * data dir per partition under it; alerts in `<dir>/alerts`), for trying the topology on one machine.
+ * in one database, signed with the shared key; alerts there too, for every worker and API
+ * server) or a SQLite directory (one data dir per partition under it, each signing as a data dir
+ * does; alerts in `<dir>/alerts`), for trying the topology on one machine.
  */
-async function openStores(options: WorkerCliOptions): Promise<OpenedStores> {
+async function openBackend(options: WorkerCliOptions): Promise<PartitionBackend> {
   let location: StoreLocation;
   let alertsLocation: StoreLocation | undefined;
   try {
@@ -120,16 +171,43 @@ async function openStores(options: WorkerCliOptions): Promise<OpenedStores> {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const stores: PartitionStoreFactory =
-    location.kind === 'clickhouse'
-      ? (partition) => ClickHouseStore.open(options.store, { log: partitionLog(partition) })
-      : sqlitePartitionStores(location.dataDir);
-  if (options.rules === 'none') return { stores };
+  const backend = location.kind === 'clickhouse' ? await clickhouseBackend(options) : sqliteBackend(location.dataDir, options);
+  if (options.rules === 'none') return backend;
   const alertsAt = alertsLocation ?? (location.kind === 'clickhouse' ? location : { kind: 'sqlite' as const, dataDir: join(location.dataDir, 'alerts') });
   if (alertsAt.kind === 'clickhouse') {
     const store = await ClickHouseAlertStore.open(options.alerts ?? options.store);
-    return { stores, alerts: { store, close: () => store.close() } };
+    return { ...backend, alerts: { store, close: () => store.close() } };
   }
   const db = openDatabase(alertsAt.dataDir);
-  return { stores, alerts: { store: new SqliteAlertStore(db), close: async () => void db.close() } };
+  return { ...backend, alerts: { store: new SqliteAlertStore(db), close: async () => void db.close() } };
+}
+
+async function clickhouseBackend(options: WorkerCliOptions): Promise<PartitionBackend> {
+  if (options.signingKey === undefined) {
+    throw new UsageError(
+      'vigil worker --store clickhouse://… needs --signing-key FILE (or $VIGIL_SIGNING_KEY): every worker signs the partitions\' logs with the same Ed25519 key; ' +
+        'make one with: openssl genpkey -algorithm ed25519 -out vigil-ledger.key && chmod 600 vigil-ledger.key',
+    );
+  }
+  const key: SigningKey = await loadWorkerSigningKey(options.signingKey);
+  return {
+    verifierKey: verifierKeyText(key),
+    start: (shared) =>
+      Worker.start<ClickHouseStore>({
+        ...shared,
+        stores: (partition) => ClickHouseStore.open(options.store, { log: partitionLog(partition) }),
+        ledgers: async (_partition, store) => new ClickHousePartitionLedger(store, key, options.witness),
+      }),
+  };
+}
+
+function sqliteBackend(root: string, options: WorkerCliOptions): PartitionBackend {
+  return {
+    start: (shared) =>
+      Worker.start<SqlitePartitionStore>({
+        ...shared,
+        stores: sqlitePartitionStores(root),
+        ledgers: (partition, store) => openSqlitePartitionLedger(partition, store, join(root, partitionLog(partition)), options.signingKey, options.witness),
+      }),
+  };
 }
