@@ -11,6 +11,7 @@ import { leafHash } from '../src/ledger/merkle.js';
 import { leafBytes } from '../src/ledger/leaf.js';
 import { type RunningClickHouse, startClickHouse } from '../src/local-servers/clickhouse.js';
 import { type RunningNats, startNats } from '../src/local-servers/nats.js';
+import { throwawaySigningKey } from '../src/local-servers/throwaway-signing-key.js';
 import { normalizeAuditEvent } from '../src/model/k8s-audit.js';
 import { parseClickHouseUrl } from '../src/store/clickhouse/url.js';
 import { ClickHouseConnection } from '../src/store/clickhouse/connection.js';
@@ -155,11 +156,12 @@ async function measureScaleOut(vigil: VigilCli, workDir: string, clickhouse: Run
   const started: Running[] = [];
   try {
     const token = createIngestToken(vigil, dataDir);
+    const signingKey = await throwawaySigningKey(dataDir);
     const server = await startProcess(vigil.argv('serve', '--listen', '127.0.0.1:0', '--log-level', 'warn', '--data-dir', dataDir, '--bus', nats.url), /vigil serving on (http:\/\/[\d.:]+)/);
     started.push(server);
     for (let index = 0; index < workerCount; index += 1) {
       const workerName = `bench-${index}`;
-      const args = ['worker', '--name', workerName, '--bus', nats.url, '--store', storeUrl, '--partitions', `0-${PARTITIONS - 1}`, '--log-level', 'warn'];
+      const args = ['worker', '--name', workerName, '--bus', nats.url, '--store', storeUrl, '--partitions', `0-${PARTITIONS - 1}`, '--signing-key', signingKey, '--log-level', 'warn'];
       started.push(await startProcess(vigil.argv(...args), new RegExp(`vigil worker ${workerName} started`)));
     }
     const begin = performance.now();

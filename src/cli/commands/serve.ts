@@ -184,7 +184,7 @@ export async function serve(given: ServeOptions): Promise<void> {
     // The live clock must lead the replayed events, so that the replay is not mistaken for silent streams.
     await detection?.tick(Date.now());
     await replayDemo(app, tokens, { batchSize: 250, pauseMs: 100 }).then(
-      (replay) => process.stdout.write(`Replayed the demo cluster "${DEMO_CLUSTER}": ${replay.accepted} of ${replay.events} audit events stored; its alerts are on the Alerts page.\n`),
+      (replay) => process.stdout.write(`Replayed the demo cluster "${DEMO_CLUSTER}": ${replay.accepted} of ${replay.events} audit events ${bus ? 'on the bus for the workers' : 'stored'}; its alerts are on the Alerts page.\n`),
       (error: Error) => process.stderr.write(`vigil: the demo replay stopped: ${error.message}; the server keeps running with what arrived\n`),
     );
   }
@@ -207,7 +207,6 @@ function sharedStoreUrl(options: ServeOptions): string | undefined {
     throw new UsageError(`--store: ${(error as Error).message}`);
   }
   if (kind !== 'clickhouse') throw new UsageError(`--store takes the workers' ClickHouse store (clickhouse://host:8123/database), got "${redact(options.store)}"; serve's own data goes to --data-dir`);
-  if (options.demo) throw new UsageError('--demo replays into a temporary embedded store; it does not combine with --bus and --store');
   return options.store;
 }
 
