@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { type Dataset, ensureDataset } from './dataset.js';
 import { GENERATOR_VERSION } from './generate.js';
 import { hasGnuTime } from './measure.js';
+import { type ArchiveMeasurement, measureArchive } from './archive.js';
+import { measureHunt } from './hunt.js';
 import { type BenchContext, measureDetect, measureFloor, measureIngest, measureJq, measureVerify } from './measurements.js';
 import { type Latency, measureQueries, measureStartup } from './queries.js';
 import { fixed, grouped, table } from './report.js';
@@ -13,7 +15,7 @@ import { VigilCli } from './vigil-cli.js';
 
 /**
  * `npm run bench`: generates (or reuses) the dataset, then measures the floor, `vigil ingest`,
- * jq, `vigil detect`, `vigil verify` and typical queries side by side, each in a fresh process,
+ * jq, `vigil detect`, `vigil verify`, `vigil hunt`, `vigil archive`/restore and typical queries side by side, each in a fresh process,
  * prints the tables and writes bench/out/results-<time>.json. Exit status 1 only when a measured
  * command fails; slowness never fails the run. See bench/README.md.
  */
@@ -66,24 +68,28 @@ async function main(): Promise<number> {
     const detect = await measureDetect(ctx);
     step('vigil verify');
     const verify = await measureVerify(ctx, ingest.dataDir);
+    step('vigil hunt');
+    const hunt = await measureHunt(ctx, ingest.dataDir);
+    step('vigil archive and restore');
+    const archive = await measureArchive(ctx);
     step('start-up and queries');
     const startup = await measureStartup(ctx.vigil, 5);
     const queries = ingest.dataDir === undefined || ctx.vigil.help('query') === undefined ? [] : await measureQueries(ctx.vigil, ingest.dataDir, settings.queryRuns, startup);
 
-    const throughput = [floor, ...ingest.rows, jq, ...detect, verify];
+    const throughput = [floor, ...ingest.rows, jq, ...detect, verify, ...hunt, ...archive.rows];
     if (floor.status === 'ok' && floor.eventsPerSecond) {
       for (const row of throughput) if (row.status === 'ok' && row.eventsPerSecond) row.ratioToFloor = row.eventsPerSecond / floor.eventsPerSecond;
     }
     log('');
     log(throughputTable(throughput));
-    log(summaryLines(ingest.diskBytes, ingest.ledgerCost, dataset));
+    log(summaryLines(ingest.diskBytes, ingest.ledgerCost, archive, dataset));
     log('');
     log(latencyTable(startup, queries, ingest.dataDir === undefined));
     log('');
-    log(targetLines(throughput, ingest.ledgerCost, verify, queries, dataset));
+    log(targetLines(throughput, ingest.ledgerCost, verify, queries, archive, dataset));
     const failures = [...throughput, startup, ...queries].filter((row) => row.status === 'failed');
     const resultsFile = join(outDir, `results-${stamp(startedAt)}.json`);
-    writeFileSync(resultsFile, `${JSON.stringify(results(startedAt, settings, dataset, throughput, ingest, startup, queries), null, 2)}\n`);
+    writeFileSync(resultsFile, `${JSON.stringify(results(startedAt, settings, dataset, throughput, ingest, archive, startup, queries), null, 2)}\n`);
     log('');
     for (const row of [...throughput, ...queries].filter((r) => r.status !== 'ok')) log(`${row.status === 'failed' ? 'FAILED' : 'skipped'}: ${row.name}: ${row.reason}`);
     log(`results: ${resultsFile}`);
@@ -111,9 +117,10 @@ function throughputTable(rows: Throughput[]): string {
   return table(['name', 'events/s', 'MB/s', '× floor', 'wall s', 'CPU %', 'peak RSS MiB', 'note'], cells, [false, true, true, true, true, true, true, false]);
 }
 
-function summaryLines(diskBytes: number | undefined, ledgerCost: number | undefined, dataset: Dataset): string {
+function summaryLines(diskBytes: number | undefined, ledgerCost: number | undefined, archive: ArchiveMeasurement, dataset: Dataset): string {
   const lines: string[] = [];
   if (diskBytes !== undefined) lines.push(`storage: ${(diskBytes / 1e6).toFixed(1)} MB data dir, ${(diskBytes / dataset.events).toFixed(0)} B per event (${(diskBytes / dataset.bytes).toFixed(2)} × the input)`);
+  if (archive.bytesPerEvent !== undefined && archive.shareOfRaw !== undefined) lines.push(`archive: ${archive.bytesPerEvent.toFixed(1)} B per event, ${(100 * archive.shareOfRaw).toFixed(1)} % of the raw JSON`);
   lines.push(
     ledgerCost === undefined
       ? 'ledger cost: not measured (the ingest failed)'
@@ -135,7 +142,7 @@ function latencyTable(startup: Latency, queries: Latency[], noStore: boolean): s
   )}${note}`;
 }
 
-function targetLines(rows: Throughput[], ledgerCost: number | undefined, verify: Throughput, queries: Latency[], dataset: Dataset): string {
+function targetLines(rows: Throughput[], ledgerCost: number | undefined, verify: Throughput, queries: Latency[], archive: ArchiveMeasurement, dataset: Dataset): string {
   const ratio = (prefix: string) => rows.find((row) => row.name.startsWith(prefix) && row.status === 'ok')?.ratioToFloor;
   const verdict = (value: number | undefined, ok: (v: number) => boolean, text: string) => `${value === undefined ? '  n/a ' : ok(value) ? '  met ' : '  MISS'}  ${text}`;
   const slowest = queries.filter((q) => q.status === 'ok').map((q) => q.queryOnlyMs ?? q.medianMs ?? 0);
@@ -145,6 +152,8 @@ function targetLines(rows: Throughput[], ledgerCost: number | undefined, verify:
     verdict(ratio('vigil detect (builtin'), (v) => v >= 1, `vigil detect ≥ 1.0× floor (1.5× later): ${fixed(ratio('vigil detect (builtin'), 2) ?? 'not measured'}×`),
     verdict(ratio('vigil detect (Falco'), (v) => v >= 1, `vigil detect, Falco's 48 rules ≥ 1.0× floor: ${fixed(ratio('vigil detect (Falco'), 2) ?? 'not measured'}×`),
     verdict(ratio('vigil detect (Sigma'), (v) => v >= 1, `vigil detect, SigmaHQ's 16 rules ≥ 1.0× floor: ${fixed(ratio('vigil detect (Sigma'), 2) ?? 'not measured'}×`),
+    verdict(ratio('vigil hunt (archived'), (v) => v >= 1, `vigil hunt over archived data ≥ 1.0× floor: ${fixed(ratio('vigil hunt (archived'), 2) ?? 'not measured'}×`),
+    verdict(archive.shareOfRaw, (v) => v <= 0.15, `archive ≤ 15 % of raw JSON: ${archive.shareOfRaw === undefined ? 'not measured' : `${(100 * archive.shareOfRaw).toFixed(1)} %`}`),
     verdict(ledgerCost, (v) => v < 0.15, `ledger < 15 % of ingest: ${ledgerCost === undefined ? 'not measured' : `${(100 * ledgerCost).toFixed(1)} %`}`),
     verdict(verify.status === 'ok' ? verify.eventsPerSecond : undefined, (v) => v >= 300_000, `verify ≥ 300k records/s: ${grouped(verify.status === 'ok' ? verify.eventsPerSecond : undefined) ?? 'not measured'}`),
     verdict(
@@ -155,7 +164,7 @@ function targetLines(rows: Throughput[], ledgerCost: number | undefined, verify:
   ].join('\n');
 }
 
-function results(startedAt: Date, settings: Settings, dataset: Dataset, throughput: Throughput[], ingest: { diskBytes?: number; ledgerCost?: number }, startup: Latency, queries: Latency[]) {
+function results(startedAt: Date, settings: Settings, dataset: Dataset, throughput: Throughput[], ingest: { diskBytes?: number; ledgerCost?: number }, archive: ArchiveMeasurement, startup: Latency, queries: Latency[]) {
   return {
     startedAt: startedAt.toISOString(),
     machine: { node: process.version, platform: `${process.platform}/${process.arch}`, cpus: cpus().length, cpuModel: cpus()[0]?.model.trim(), totalMemoryMiB: Math.round(totalmem() / 2 ** 20), rssSource: hasGnuTime() ? 'gnu-time' : 'resource-usage' },
@@ -164,6 +173,8 @@ function results(startedAt: Date, settings: Settings, dataset: Dataset, throughp
     throughput,
     diskBytesPerEvent: ingest.diskBytes === undefined ? undefined : ingest.diskBytes / dataset.events,
     ledgerCost: ingest.ledgerCost,
+    archiveBytesPerEvent: archive.bytesPerEvent,
+    archiveShareOfRaw: archive.shareOfRaw,
     startup,
     queries,
   };
