@@ -1,5 +1,6 @@
 import { type Alert, alertToJson } from '../detect/alert.js';
 import type { AlertStore } from '../detect/alert-store.js';
+import { collectAlertChanges } from '../detect/collect-alert-changes.js';
 import { Detector, type DetectorSnapshot } from '../detect/detector.js';
 import type { CompiledRule } from '../detect/rule.js';
 import type { VigilEvent } from '../model/event.js';
@@ -47,14 +48,7 @@ export class PartitionDetection {
   /** Events must be the ones newly stored (duplicates left out), in stream order. */
   async process(events: readonly VigilEvent[]): Promise<void> {
     const changed = this.unwritten;
-    for (const event of events) {
-      for (const change of this.detector.process(event)) {
-        change.alert.entity.cluster ??= event.cluster;
-        changed.set(change.alert.id, change.alert);
-        if (change.closed) changed.set(change.closed.id, change.closed);
-      }
-    }
-    for (const closed of this.detector.takeClosed()) changed.set(closed.id, closed);
+    collectAlertChanges(this.detector, events, changed);
     if (changed.size === 0) return;
     await this.alerts.upsertAlerts([...changed.values()].map(alertToJson));
     changed.clear();

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { LedgerSession } from '../../src/ledger/ledger-session.js';
 import type { VigilEvent } from '../../src/model/event.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { tempDir, vigil } from '../helpers/cli.js';
@@ -17,6 +18,19 @@ export async function multiDayStore(eventsPerDay = 120): Promise<{ dataDir: stri
   const key = await vigil(['checkpoint', '--public-key', '--data-dir', dataDir]);
   if (key.code !== 0) throw new Error(key.stderr);
   return { dataDir, publicKey: key.stdout.trim() };
+}
+
+/** Runs `work` on the store with a ledger session (no witnesses) open, finishing the session only when the work succeeds. */
+export async function withSession<T>(dataDir: string, work: (store: SqliteStore, session: LedgerSession) => Promise<T>): Promise<T> {
+  const store = SqliteStore.open(dataDir, { mustExist: true });
+  try {
+    const session = await LedgerSession.open(store, { dataDir, witnessDirs: [] }, (message) => process.stderr.write(`${message}\n`));
+    const result = await work(store, session);
+    await session.finish();
+    return result;
+  } finally {
+    await store.close();
+  }
 }
 
 /** `--older-than` that archives the days before 2026-01-13 and keeps the 13th and 14th hot. */

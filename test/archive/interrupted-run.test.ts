@@ -4,10 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { archiveOldPartitions } from '../../src/archive/archive-move.js';
 import { expireArchivedSegments } from '../../src/archive/archive-expiry.js';
 import { type ArchiveTarget, openArchiveTarget } from '../../src/archive/target.js';
-import { LedgerSession } from '../../src/ledger/ledger-session.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { tempDir, vigil } from '../helpers/cli.js';
-import { multiDayStore, olderThanKeepingFrom13th } from './archive-fixture.js';
+import { multiDayStore, olderThanKeepingFrom13th, withSession } from './archive-fixture.js';
 
 /**
  * An archive run committed in the store whose receipt never reached the archive (the process
@@ -41,18 +39,6 @@ class ReceiptRefusingTarget implements ArchiveTarget {
   }
   remove(name: string): Promise<void> {
     return this.inner.remove(name);
-  }
-}
-
-async function withSession<T>(dataDir: string, work: (store: SqliteStore, session: LedgerSession) => Promise<T>): Promise<T> {
-  const store = SqliteStore.open(dataDir, { mustExist: true });
-  try {
-    const session = await LedgerSession.open(store, { dataDir, witnessDirs: [] }, (message) => process.stderr.write(`${message}\n`));
-    const result = await work(store, session);
-    await session.finish();
-    return result;
-  } finally {
-    await store.close();
   }
 }
 

@@ -3,12 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { expireArchivedSegments } from '../../src/archive/archive-expiry.js';
 import { archiveOldPartitions } from '../../src/archive/archive-move.js';
 import { openArchiveTarget } from '../../src/archive/target.js';
-import { LedgerSession } from '../../src/ledger/ledger-session.js';
 import { applyRetention } from '../../src/ledger/retention.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { tempDir, vigil } from '../helpers/cli.js';
 import { auditEvent } from '../ledger/store-fixture.js';
-import { multiDayStore } from './archive-fixture.js';
+import { multiDayStore, withSession } from './archive-fixture.js';
 
 /**
  * Records that declare removals (archive.move, archive.expire, retention.apply) are timestamped when they are
@@ -31,18 +29,6 @@ async function verifyReport(dataDir: string, extra: string[] = []): Promise<{ re
   const kinds: Record<string, number> = {};
   for (const range of report.ranges) kinds[range.kind] = (kinds[range.kind] ?? 0) + range.to - range.from;
   return { report, code: result.code, kinds };
-}
-
-async function withSession<T>(dataDir: string, work: (store: SqliteStore, session: LedgerSession) => Promise<T>): Promise<T> {
-  const store = SqliteStore.open(dataDir, { mustExist: true });
-  try {
-    const session = await LedgerSession.open(store, { dataDir, witnessDirs: [] }, (message) => process.stderr.write(`${message}\n`));
-    const result = await work(store, session);
-    await session.finish();
-    return result;
-  } finally {
-    await store.close();
-  }
 }
 
 describe('retention after archiving', () => {

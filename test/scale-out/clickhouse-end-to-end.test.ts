@@ -1,35 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningClickHouse, startClickHouse } from '../helpers/clickhouse.js';
-import { PARTITIONS, addWorker, byId, chunks, clickhouseWorkerStore, embeddedIngest, expectSameAlerts, postUntilAccepted, running, startTopology, stopTopology, storedOnceEach, theDay } from './topology.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PARTITIONS, addWorker, byId, chunks, clickhouseWorkerStore, embeddedIngest, expectTwoWorkersMatchEmbedded, postUntilAccepted, running, sharedClickHouse, startTopology, stopTopology, storedOnceEach, theDay } from './topology.js';
 
-let clickhouse: RunningClickHouse;
-
-beforeAll(async () => {
-  clickhouse = await startClickHouse();
-});
-
-afterAll(async () => {
-  await clickhouse?.stop();
-});
+const clickhouse = sharedClickHouse();
 
 afterEach(stopTopology);
 
 describe('scale-out on ClickHouse: webhook → JetStream → 2 workers → ClickHouse', () => {
   it('stores and detects what vigil ingest stores and detects for the same input', async () => {
-    const topology = await startTopology(() => clickhouseWorkerStore(clickhouse.urlFor('e2e_same')));
-    await addWorker(topology, 'worker-a');
-    await addWorker(topology, 'worker-b');
-    const events = theDay();
-    for (const batch of chunks(events, 400)) await postUntilAccepted(topology, batch);
-
-    const embedded = await embeddedIngest(topology.dir, events, 'builtin');
-    const stored = await storedOnceEach(topology, embedded.rows.length);
-    expect(byId(stored)).toEqual(byId(embedded.rows));
-    await expectSameAlerts(topology, embedded.dataDir);
+    const topology = await startTopology(() => clickhouseWorkerStore(clickhouse().urlFor('e2e_same')));
+    await expectTwoWorkersMatchEmbedded(topology);
   }, 300_000);
 
   it('loses nothing and stores nothing twice when a worker is killed mid-stream', async () => {
-    const topology = await startTopology(() => clickhouseWorkerStore(clickhouse.urlFor('e2e_kill')));
+    const topology = await startTopology(() => clickhouseWorkerStore(clickhouse().urlFor('e2e_kill')));
     const doomed = await addWorker(topology, 'worker-doomed');
     await addWorker(topology, 'worker-survivor');
     const events = theDay().slice(0, 3000);

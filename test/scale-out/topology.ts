@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { StoredAlert } from '../../src/detect/alert-store.js';
 import { generateSigningKey, saveSigningKey } from '../../src/ledger/signing-key.js';
 import { ClickHouseAlertStore } from '../../src/store/clickhouse/alert-store.js';
@@ -10,6 +10,7 @@ import { openDatabase } from '../../src/store/sqlite/database.js';
 import { ATTACKS } from '../detect/scenarios/attacks.js';
 import { type RawAuditEvent, sortByTime } from '../detect/scenarios/audit-builder.js';
 import { normalDay } from '../detect/scenarios/normal-day.js';
+import { type RunningClickHouse, startClickHouse } from '../helpers/clickhouse.js';
 import { tempDir, vigil } from '../helpers/cli.js';
 import { type RunningNats, startNats } from '../helpers/nats.js';
 import { type RunningServer, startServer } from '../helpers/server.js';
@@ -39,6 +40,24 @@ export async function stopTopology(): Promise<void> {
   await running.nats?.stop();
   running.server = undefined;
   running.nats = undefined;
+}
+
+/**
+ * One clickhouse-server for all the tests of the calling file: started before the first, stopped
+ * after the last. Returns its accessor, to be called inside the tests.
+ */
+export function sharedClickHouse(): () => RunningClickHouse {
+  let clickhouse: RunningClickHouse | undefined;
+  beforeAll(async () => {
+    clickhouse = await startClickHouse();
+  });
+  afterAll(async () => {
+    await clickhouse?.stop();
+  });
+  return () => {
+    if (clickhouse === undefined) throw new Error('clickhouse-server is not running: call the accessor inside a test, after beforeAll');
+    return clickhouse;
+  };
 }
 
 /** Where the workers store, and how a test reads it back. */
@@ -132,6 +151,19 @@ export function theDay(): RawAuditEvent[] {
   const insider = ATTACKS.find((attack) => attack.name === 'insider mass delete');
   if (!insider) throw new Error('scenario "insider mass delete" is missing');
   return sortByTime([...normalDay(), ...insider.events()]);
+}
+
+/** Two workers take the day through the webhook; they must store and detect exactly what `vigil ingest` does with it. */
+export async function expectTwoWorkersMatchEmbedded(topology: Topology): Promise<void> {
+  await addWorker(topology, 'worker-a');
+  await addWorker(topology, 'worker-b');
+  const events = theDay();
+  for (const batch of chunks(events, 400)) await postUntilAccepted(topology, batch);
+
+  const embedded = await embeddedIngest(topology.dir, events, 'builtin');
+  const stored = await storedOnceEach(topology, embedded.rows.length);
+  expect(byId(stored)).toEqual(byId(embedded.rows));
+  await expectSameAlerts(topology, embedded.dataDir);
 }
 
 export function chunks<T>(items: readonly T[], size: number): T[][] {

@@ -1,23 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { connectBus } from '../../src/bus/connection.js';
 import { STREAM_NAME } from '../../src/bus/subjects.js';
 import { verifierKeyText } from '../../src/ledger/checkpoint.js';
 import { PartitionLeases } from '../../src/worker/leases.js';
 import { loadWorkerSigningKey } from '../../src/worker/worker-signing-key.js';
-import { type RunningClickHouse, startClickHouse } from '../helpers/clickhouse.js';
 import { vigil } from '../helpers/cli.js';
 import { eventually } from './helpers.js';
-import { PARTITIONS, addWorker, chunks, clickhouseWorkerStore, postEventList, postUntilAccepted, startTopology, stopTopology, storedOnceEach, theDay } from './topology.js';
+import { PARTITIONS, addWorker, chunks, clickhouseWorkerStore, postEventList, postUntilAccepted, sharedClickHouse, startTopology, stopTopology, storedOnceEach, theDay } from './topology.js';
 
-let clickhouse: RunningClickHouse;
-
-beforeAll(async () => {
-  clickhouse = await startClickHouse();
-});
-
-afterAll(async () => {
-  await clickhouse?.stop();
-});
+const clickhouse = sharedClickHouse();
 
 afterEach(stopTopology);
 
@@ -49,7 +40,7 @@ const uniqueIds = (events: ReadonlyArray<{ auditID: string }>) => new Set(events
 
 describe('ClickHouse down for a while', () => {
   it('leaves records unacknowledged on the bus while the worker backs off, keeps the leases, then stores every record once', async () => {
-    const url = clickhouse.urlFor('worker_outage');
+    const url = clickhouse().urlFor('worker_outage');
     const topology = await startTopology(() => clickhouseWorkerStore(url));
     const worker = await addWorker(topology, 'worker-steady');
     const day = theDay().slice(0, 1500);
@@ -58,7 +49,7 @@ describe('ClickHouse down for a while', () => {
     for (const batch of chunks(before, 250)) await postUntilAccepted(topology, batch);
     await storedOnceEach(topology, uniqueIds(before));
 
-    clickhouse.kill();
+    clickhouse().kill();
     // The receivers publish to JetStream, which takes the records although the store is down.
     for (const batch of chunks(during, 250)) {
       const response = await postEventList(topology, batch);
@@ -87,7 +78,7 @@ describe('ClickHouse down for a while', () => {
     expect(worker.output()).not.toMatch(/\\n\s+at |"stack"/);
     expect(worker.output()).toMatch(/records not stored: ClickHouse failed .*ECONNREFUSED/);
 
-    await clickhouse.restart();
+    await clickhouse().restart();
     await storedOnceEach(topology, uniqueIds(day));
     await eventually(() => (/storing again after \d+ failed attempts/.test(worker.output()) ? true : undefined), 'the worker to say it stores again');
 

@@ -1,21 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { verifierKeyText } from '../../src/ledger/checkpoint.js';
 import { ClickHouseStore } from '../../src/store/clickhouse/clickhouse-store.js';
 import { loadWorkerSigningKey } from '../../src/worker/worker-signing-key.js';
-import { type RunningClickHouse, startClickHouse } from '../helpers/clickhouse.js';
 import { vigil } from '../helpers/cli.js';
 import { eventually } from './helpers.js';
-import { PARTITIONS, addWorker, chunks, clickhouseWorkerStore, postUntilAccepted, running, startTopology, stopTopology, storedOnceEach, theDay } from './topology.js';
+import { PARTITIONS, addWorker, chunks, clickhouseWorkerStore, postUntilAccepted, running, sharedClickHouse, startTopology, stopTopology, storedOnceEach, theDay } from './topology.js';
 
-let clickhouse: RunningClickHouse;
-
-beforeAll(async () => {
-  clickhouse = await startClickHouse();
-});
-
-afterAll(async () => {
-  await clickhouse?.stop();
-});
+const clickhouse = sharedClickHouse();
 
 afterEach(stopTopology);
 
@@ -43,7 +34,7 @@ async function tamper(url: string, statement: string): Promise<void> {
 
 describe('workers sign and witness each partition\'s log', () => {
   it('signs while records arrive and at SIGTERM, so vigil verify --store finds every log intact, and catches a tampered row', async () => {
-    const url = clickhouse.urlFor('worker_ledger');
+    const url = clickhouse().urlFor('worker_ledger');
     const topology = await startTopology(() => clickhouseWorkerStore(url));
     const first = await addWorker(topology, 'worker-a');
     await addWorker(topology, 'worker-b');
@@ -88,7 +79,7 @@ describe('workers sign and witness each partition\'s log', () => {
   }, 300_000);
 
   it('refuses to start on ClickHouse without a signing key, and says how to make one', async () => {
-    const result = await vigil(['worker', '--bus', 'nats://127.0.0.1:1', '--store', clickhouse.urlFor('worker_nokey'), '--partitions', '0-3']);
+    const result = await vigil(['worker', '--bus', 'nats://127.0.0.1:1', '--store', clickhouse().urlFor('worker_nokey'), '--partitions', '0-3']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/needs --signing-key FILE[\s\S]*openssl genpkey -algorithm ed25519/);
   });

@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import { type Command, Option } from 'commander';
 import { LedgerAdminRecorder } from '../../alert/admin-recorder.js';
 import { AlertActionError } from '../../alert/alert-action-error.js';
@@ -15,6 +14,7 @@ import { LedgerSession } from '../../ledger/ledger-session.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { ClickHouseAlertStore } from '../../store/clickhouse/alert-store.js';
 import { alertTable } from '../alert-table.js';
+import { currentUser } from '../current-user.js';
 import { UsageError, exitCodes } from '../exit.js';
 import { type OutputFormat, dataDirOption, outputOption, positiveInteger } from '../options.js';
 import { render } from '../render.js';
@@ -244,15 +244,6 @@ async function withDataDir(target: Target, access: 'reads' | 'writes', work: (op
     }
   } finally {
     await store.close();
-  }
-}
-
-function currentUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    // A uid without a passwd entry (common in containers) has no name.
-    return `uid ${process.getuid?.() ?? 'unknown'}`;
   }
 }
 

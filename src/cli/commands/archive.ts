@@ -2,15 +2,15 @@ import { type Command, Option } from 'commander';
 import { expireArchivedSegments } from '../../archive/archive-expiry.js';
 import { type ArchiveMoveResult, archiveOldPartitions } from '../../archive/archive-move.js';
 import { restoreArchive } from '../../archive/restore.js';
-import { openArchiveTarget } from '../../archive/target.js';
+import { type ArchiveTarget, openArchiveTarget } from '../../archive/target.js';
 import { type ArchiveVerifyReport, verifyArchive } from '../../archive/verify-archive.js';
 import { formatDuration, parseDuration } from '../../detect/duration.js';
 import { LedgerSession } from '../../ledger/ledger-session.js';
 import { readVerifierKey } from '../../ledger/ledger-identity.js';
-import { parseTimeBound } from '../../query/index.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { UsageError, exitCodes } from '../exit.js';
 import { dataDirOption, positiveInteger } from '../options.js';
+import { type TimeRangeFlags, timeRangeFromFlags } from '../time-range.js';
 import { signingKeyOption, witnessOption } from './ledger-options.js';
 
 interface LedgerFlags {
@@ -39,27 +39,19 @@ interface ExpireOptions extends LedgerFlags {
   from: string;
 }
 
-interface RestoreOptions extends LedgerFlags {
+interface RestoreOptions extends LedgerFlags, TimeRangeFlags {
   from: string;
-  since?: string;
-  until?: string;
 }
 
 export function register(program: Command): void {
   const archive = program.command('archive').description('Move old day partitions out of the hot store into compressed, signed, self-describing segments; verify and restore them');
-  archive
-    // The default: `vigil archive --older-than 30d --to DIR` is `vigil archive move …`.
-    .command('move', { isDefault: true })
-    .description('Move whole day partitions older than --older-than to the archive (the default sub-command)')
+  // The default: `vigil archive --older-than 30d --to DIR` is `vigil archive move …`.
+  signed(archive.command('move', { isDefault: true }).description('Move whole day partitions older than --older-than to the archive (the default sub-command)'))
     .requiredOption('--older-than <duration>', 'whole UTC days older than this are archived, e.g. 30d')
     .requiredOption('--to <target>', 'a directory or s3://bucket/prefix')
     .addOption(new Option('--compression <kind>', 'segment compression').choices(['br', 'gzip']).default('br'))
     .addOption(new Option('--segment-events <n>', 'events per segment at most').argParser(positiveInteger('--segment-events')))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
-    .addOption(dataDirOption())
-    .addOption(signingKeyOption())
-    .addOption(witnessOption())
-    .addOption(s3EndpointOption())
     .addHelpText(
       'after',
       `
@@ -91,15 +83,9 @@ Examples:
       process.exitCode = await runVerify(target, options);
     });
 
-  archive
-    .command('expire')
-    .description('Remove archived segments of whole days older than --older-than from the archive, as a signed archive.expire record')
+  signed(archive.command('expire').description('Remove archived segments of whole days older than --older-than from the archive, as a signed archive.expire record'))
     .requiredOption('--older-than <duration>', 'archived days older than this (counted from now) are removed, e.g. 395d')
     .requiredOption('--from <target>', 'the archive: a directory or s3://bucket/prefix')
-    .addOption(dataDirOption())
-    .addOption(signingKeyOption())
-    .addOption(witnessOption())
-    .addOption(s3EndpointOption())
     .addHelpText(
       'after',
       `
@@ -112,19 +98,18 @@ in vigil serve.`,
       process.exitCode = await runExpire(options);
     });
 
-  archive
-    .command('restore')
-    .description('Bring archived segments of a time range back into the hot store, at their original ledger leaves')
+  signed(archive.command('restore').description('Bring archived segments of a time range back into the hot store, at their original ledger leaves'))
     .requiredOption('--from <target>', 'the archive: a directory or s3://bucket/prefix')
     .option('--since <when>', 'from this time: a duration back from now (90d) or RFC 3339 time')
     .option('--until <when>', 'before this time: a duration back from now or RFC 3339 time')
-    .addOption(dataDirOption())
-    .addOption(signingKeyOption())
-    .addOption(witnessOption())
-    .addOption(s3EndpointOption())
     .action(async (options: RestoreOptions) => {
       process.exitCode = await runRestore(options);
     });
+}
+
+/** A sub-command that changes the store and the archive: the flags of LedgerFlags, so its action is signed into the store's ledger. */
+function signed(command: Command): Command {
+  return command.addOption(dataDirOption()).addOption(signingKeyOption()).addOption(witnessOption()).addOption(s3EndpointOption());
 }
 
 function s3EndpointOption(): Option {
@@ -145,22 +130,20 @@ function reportRepairs(repairedRuns: readonly number[]): void {
 
 async function runMove(options: MoveOptions): Promise<number> {
   const ms = olderThanOption(options.olderThan);
-  const target = openArchiveTarget(options.to, { s3Endpoint: options.s3Endpoint });
-  const store = SqliteStore.open(options.dataDir, { mustExist: true });
-  try {
-    const session = await openSession(store, options);
-    const result = await archiveOldPartitions(store, session, target, {
-      olderThan: { ms, text: formatDuration(ms) },
-      compression: options.compression,
-      maxSegmentEvents: options.segmentEvents,
-    });
-    const { witnessFailures } = await session.finish();
-    if (options.output === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else printMove(result, target.location, formatDuration(ms));
-    return witnessFailures > 0 ? exitCodes.problems : exitCodes.ok;
-  } finally {
-    await store.close();
-  }
+  return runSigned(
+    options,
+    options.to,
+    (store, session, target) =>
+      archiveOldPartitions(store, session, target, {
+        olderThan: { ms, text: formatDuration(ms) },
+        compression: options.compression,
+        maxSegmentEvents: options.segmentEvents,
+      }),
+    (result, target) => {
+      if (options.output === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      else printMove(result, target.location, formatDuration(ms));
+    },
+  );
 }
 
 async function runVerify(location: string, options: VerifyOptions): Promise<number> {
@@ -200,51 +183,56 @@ function printMove(result: ArchiveMoveResult, location: string, olderThan: strin
 
 async function runExpire(options: ExpireOptions): Promise<number> {
   const ms = olderThanOption(options.olderThan);
-  const target = openArchiveTarget(options.from, { s3Endpoint: options.s3Endpoint });
-  const store = SqliteStore.open(options.dataDir, { mustExist: true });
-  try {
-    const session = await openSession(store, options);
-    const result = await expireArchivedSegments(store, session, target, { olderThan: { ms, text: formatDuration(ms) } });
-    const { witnessFailures } = await session.finish();
-    reportRepairs(result.repairedRuns);
-    if (result.declaredBy === undefined) process.stdout.write(`nothing to expire: no segment of ${target.location} holds a day older than ${formatDuration(ms)}\n`);
-    else process.stdout.write(`expired ${result.expiredRecords} archived records of ${result.segments.length} segments from ${target.location}; declared by the expiry record at seq ${result.declaredBy}\n`);
-    return witnessFailures > 0 ? exitCodes.problems : exitCodes.ok;
-  } finally {
-    await store.close();
-  }
+  return runSigned(
+    options,
+    options.from,
+    (store, session, target) => expireArchivedSegments(store, session, target, { olderThan: { ms, text: formatDuration(ms) } }),
+    (result, target) => {
+      reportRepairs(result.repairedRuns);
+      if (result.declaredBy === undefined) process.stdout.write(`nothing to expire: no segment of ${target.location} holds a day older than ${formatDuration(ms)}\n`);
+      else process.stdout.write(`expired ${result.expiredRecords} archived records of ${result.segments.length} segments from ${target.location}; declared by the expiry record at seq ${result.declaredBy}\n`);
+    },
+  );
 }
 
 async function runRestore(options: RestoreOptions): Promise<number> {
-  const now = Date.now();
-  const bound = (flag: string, text: string | undefined) => {
-    if (text === undefined) return undefined;
-    try {
-      return parseTimeBound(text, now);
-    } catch (error) {
-      throw new UsageError(`${flag}: ${(error as Error).message}`);
-    }
-  };
-  const range = { since: bound('--since', options.since), until: bound('--until', options.until) };
-  const target = openArchiveTarget(options.from, { s3Endpoint: options.s3Endpoint });
+  const range = timeRangeFromFlags(options);
+  return runSigned(
+    options,
+    options.from,
+    (store, session, target) => restoreArchive(store, session, target, range),
+    (result, target) => {
+      if (!result.span) process.stdout.write(`nothing to restore: no archived segment of ${target.location} in that range that is not restored already\n`);
+      else {
+        process.stdout.write(
+          `restored ${result.restoredRecords} records of ${result.segments.length} segments (${new Date(result.span.fromMs).toISOString()} to ${new Date(result.span.toMs).toISOString()}); ` +
+            `declared by the restore record at seq ${result.declaredBy}\n`,
+        );
+      }
+    },
+  );
+}
+
+/**
+ * Makes one change to the store and the archive at `location` in a ledger session, signs it, then
+ * prints what it did. Exits with problems when a witness could not take the checkpoint.
+ */
+async function runSigned<T>(
+  options: LedgerFlags,
+  location: string,
+  change: (store: SqliteStore, session: LedgerSession, target: ArchiveTarget) => Promise<T>,
+  print: (result: T, target: ArchiveTarget) => void,
+): Promise<number> {
+  const target = openArchiveTarget(location, { s3Endpoint: options.s3Endpoint });
   const store = SqliteStore.open(options.dataDir, { mustExist: true });
   try {
-    const session = await openSession(store, options);
-    const result = await restoreArchive(store, session, target, range);
+    const report = (message: string) => process.stderr.write(`vigil: ${message}\n`);
+    const session = await LedgerSession.open(store, { dataDir: options.dataDir, keyFile: options.signingKey, witnessDirs: options.witness }, report);
+    const result = await change(store, session, target);
     const { witnessFailures } = await session.finish();
-    if (!result.span) process.stdout.write(`nothing to restore: no archived segment of ${target.location} in that range that is not restored already\n`);
-    else {
-      process.stdout.write(
-        `restored ${result.restoredRecords} records of ${result.segments.length} segments (${new Date(result.span.fromMs).toISOString()} to ${new Date(result.span.toMs).toISOString()}); ` +
-          `declared by the restore record at seq ${result.declaredBy}\n`,
-      );
-    }
+    print(result, target);
     return witnessFailures > 0 ? exitCodes.problems : exitCodes.ok;
   } finally {
     await store.close();
   }
-}
-
-function openSession(store: SqliteStore, options: LedgerFlags): Promise<LedgerSession> {
-  return LedgerSession.open(store, { dataDir: options.dataDir, keyFile: options.signingKey, witnessDirs: options.witness }, (message) => process.stderr.write(`vigil: ${message}\n`));
 }

@@ -5,7 +5,6 @@ import { type FiledAlerts, fileRetroHuntAlerts } from '../../hunt/file-alerts.js
 import { type HuntProgress, type HuntSummary, hunt } from '../../hunt/hunt.js';
 import { type ArchiveReader, openHistory } from '../../hunt/history.js';
 import type { VigilEvent } from '../../model/event.js';
-import { parseTimeBound } from '../../query/index.js';
 import { SqliteAlertStore } from '../../store/sqlite/alert-store.js';
 import { listCatalogSegments } from '../../store/sqlite/archive-catalog.js';
 import { type SqliteDatabase, openDatabase } from '../../store/sqlite/database.js';
@@ -16,6 +15,7 @@ import { UsageError, exitCodes } from '../exit.js';
 import { dataDirOption } from '../options.js';
 import type { Progress } from '../progress.js';
 import { render } from '../render.js';
+import { timeRangeFromFlags } from '../time-range.js';
 import { loadRulesForCli, reportLoadNotes, rulesOption } from './detect.js';
 
 const HUNT_OUTPUTS = ['table', 'json', 'ndjson'] as const;
@@ -124,16 +124,7 @@ function archiveTargets(db: SqliteDatabase, requested: readonly string[]): { tar
 }
 
 function timeRange(options: HuntOptions): TimeRange {
-  const now = Date.now();
-  const bound = (flag: string, text: string | undefined) => {
-    if (text === undefined) return undefined;
-    try {
-      return parseTimeBound(text, now);
-    } catch (error) {
-      throw new UsageError(`${flag}: ${(error as Error).message}`);
-    }
-  };
-  const range = { since: bound('--since', options.since), until: bound('--until', options.until) };
+  const range = timeRangeFromFlags(options);
   if (range.since !== undefined && range.until !== undefined && range.since >= range.until) {
     throw new UsageError(`--since (${new Date(range.since).toISOString()}) must be before --until (${new Date(range.until).toISOString()})`);
   }

@@ -2,13 +2,14 @@ import type { Command } from 'commander';
 import { queryWithArchive } from '../../archive/archive-query.js';
 import { rowToDocument } from '../../model/document.js';
 import { fieldByName } from '../../model/fields.js';
-import { QueryError, parseTimeBound } from '../../query/index.js';
+import { QueryError } from '../../query/index.js';
 import { ClickHouseStore } from '../../store/clickhouse/clickhouse-store.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
-import type { QueryRows, TimeRange } from '../../store/store.js';
+import type { QueryRows } from '../../store/store.js';
 import { UsageError } from '../exit.js';
 import { type OutputFormat, dataDirOption, outputOption } from '../options.js';
 import { type Table, render } from '../render.js';
+import { timeRangeFromFlags } from '../time-range.js';
 import { storeOption } from './store-option.js';
 
 /** Rows shown when a query does not say how many (`| head N`). */
@@ -49,7 +50,7 @@ Examples:
   vigil query 'outcome=failure code=403 | stats count() by user.name, source.ip' --since 1h`,
     )
     .action(async (query: string, options: QueryOptions) => {
-      const range = timeRange(options);
+      const range = timeRangeFromFlags(options);
       if (options.store !== undefined && options.includeArchive) throw new UsageError('--include-archive reads the archives of a data directory; it does not combine with --store');
       const store = options.store === undefined ? SqliteStore.open(options.dataDir, { mustExist: true }) : await ClickHouseStore.open(options.store);
       try {
@@ -67,19 +68,6 @@ Examples:
         await store.close();
       }
     });
-}
-
-function timeRange(options: QueryOptions): TimeRange {
-  const now = Date.now();
-  const bound = (flag: string, text: string | undefined) => {
-    if (text === undefined) return undefined;
-    try {
-      return parseTimeBound(text, now);
-    } catch (error) {
-      throw new UsageError(`${flag}: ${(error as Error).message}`);
-    }
-  };
-  return { since: bound('--since', options.since), until: bound('--until', options.until) };
 }
 
 const EVENT_TABLE_COLUMNS = [

@@ -1,9 +1,9 @@
 import { type Command, Option } from 'commander';
 import { join } from 'node:path';
-import { userInfo } from 'node:os';
 import { LedgerSession } from '../../ledger/ledger-session.js';
 import { SqliteRuleStates } from '../../store/sqlite/rule-state.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { currentUser } from '../current-user.js';
 import { UsageError } from '../exit.js';
 import { signingKeyOption, witnessOption } from './ledger-options.js';
 import { FORMAT_NAMES } from '../../detect/formats/registry.js';
@@ -162,15 +162,6 @@ function registerStateChange(rules: Command, enabled: boolean): void {
         await store.close();
       }
     });
-}
-
-function currentUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    // A uid without a passwd entry (common in containers) has no name.
-    return `uid ${process.getuid?.() ?? 'unknown'}`;
-  }
 }
 
 function describeReport(report: RuleTestReport): string {

@@ -8,6 +8,7 @@ import { FIELDS } from '../../model/fields.js';
 import { compileQuery, registerSqliteFunctions, sqliteDialect } from '../../query/index.js';
 import type { AppendResult, QuarantineItem, QueryRows, Store, StoredQuarantineItem, TimeRange } from '../store.js';
 import { type OpenOptions, type SqliteDatabase, openDatabase } from './database.js';
+import { DaySpans } from './day-spans.js';
 import { EVENT_COLUMNS, createBaseSchema, createPartition, partitionDay, partitionTable } from './schema.js';
 
 /** The embedded default store: one SQLite file under the data directory. */
@@ -89,7 +90,7 @@ export class SqliteStore implements Store {
 
   private insertBatch(batch: readonly VigilEvent[]): AppendResult {
     const acceptedEvents: VigilEvent[] = [];
-    const touched = new Map<string, { min: number; max: number }>();
+    const touched = new DaySpans();
     for (const incoming of batch) {
       const day = partitionDay(incoming.timestamp);
       const seq = this.frontier.size;
@@ -100,16 +101,16 @@ export class SqliteStore implements Store {
       if (event.message) this.statements.insertText.run(seq, event.message);
       this.frontier.append(hash);
       acceptedEvents.push(event);
-      const span = touched.get(day);
-      if (span) {
-        span.min = Math.min(span.min, event.timestamp);
-        span.max = Math.max(span.max, event.timestamp);
-      } else touched.set(day, { min: event.timestamp, max: event.timestamp });
+      touched.widen(day, event.timestamp);
     }
-    for (const [day, span] of touched) this.statements.notePartition.run(day, partitionTable(day), span.min, span.max);
+    this.notePartitions(touched);
     if (acceptedEvents.length > 0) this.statements.saveFrontier.run(this.frontier.serialize());
     const accepted = acceptedEvents.length;
     return { accepted, acceptedEvents, duplicates: batch.length - accepted, treeSize: this.frontier.size };
+  }
+
+  private notePartitions(touched: DaySpans): void {
+    for (const [day, span] of touched.entries()) this.statements.notePartition.run(day, partitionTable(day), span.min, span.max);
   }
 
   /**
@@ -159,7 +160,7 @@ export class SqliteStore implements Store {
   reattachSync(rows: ReadonlyArray<{ seq: number; event: VigilEvent }>): number {
     const leafAt = this.db.prepare('SELECT id, hash FROM leaves WHERE seq = ?');
     const inserts = new Map<string, Statement>();
-    const touched = new Map<string, { min: number; max: number }>();
+    const touched = new DaySpans();
     let restored = 0;
     this.db.transaction(() => {
       for (const { seq, event } of rows) {
@@ -177,13 +178,9 @@ export class SqliteStore implements Store {
         if (insert.run(seq, ...columnValues(event)).changes === 0) continue;
         if (event.message) this.statements.insertText.run(seq, event.message);
         restored += 1;
-        const span = touched.get(day);
-        if (span) {
-          span.min = Math.min(span.min, event.timestamp);
-          span.max = Math.max(span.max, event.timestamp);
-        } else touched.set(day, { min: event.timestamp, max: event.timestamp });
+        touched.widen(day, event.timestamp);
       }
-      for (const [day, span] of touched) this.statements.notePartition.run(day, partitionTable(day), span.min, span.max);
+      this.notePartitions(touched);
     })();
     this.inserts.clear();
     return restored;
