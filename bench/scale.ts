@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { fixed, grouped, table } from './report.js';
 import { VigilCli } from './vigil-cli.js';
 import { leafHash } from '../src/ledger/merkle.js';
 import { leafBytes } from '../src/ledger/leaf.js';
+import { spawnUntilReady, stopProcess } from '../src/local-servers/child-process.js';
 import { type RunningClickHouse, startClickHouse } from '../src/local-servers/clickhouse.js';
 import { type RunningNats, startNats } from '../src/local-servers/nats.js';
 import { throwawaySigningKey } from '../src/local-servers/throwaway-signing-key.js';
@@ -221,27 +222,9 @@ interface Running {
 }
 
 /** Starts a vigil process and waits for the line that says it is ready; `match` is the pattern's first group (or the line). */
-function startProcess(argv: string[], ready: RegExp): Promise<Running> {
-  return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-20_000);
-      const found = ready.exec(output);
-      if (found) resolve({ match: found[1] ?? found[0], stop: () => stopChild(child) });
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${argv.slice(1, 3).join(' ')} exited with ${code} before it was ready:\n${output.slice(-2000)}`)));
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
+async function startProcess(argv: string[], ready: RegExp): Promise<Running> {
+  const { child, match } = await spawnUntilReady(argv, ready);
+  return { match: match[1] ?? match[0], stop: () => stopProcess(child) };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { partitionMapping } from '../bus/subjects.js';
+import { stopProcess } from './child-process.js';
 import { freePorts } from './free-ports.js';
 
 export const NATS_SERVER = process.env.NATS_SERVER ?? '/usr/sbin/nats-server';
@@ -72,13 +73,5 @@ function launch(config: string, onOutput: (chunk: string) => void): Promise<Chil
     child.stderr?.on('data', onData);
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`nats-server exited with ${code} before it was ready:\n${seen}`)));
-  });
-}
-
-function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill(signal);
   });
 }

@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packagePath } from '../package-root.js';
+import { spawnUntilReady, stopProcess } from './child-process.js';
 import { type RunningClickHouse, startClickHouse } from './clickhouse.js';
 import { type RunningNats, startNats } from './nats.js';
 import { throwawaySigningKey } from './throwaway-signing-key.js';
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    await Promise.all(children.map(stopChild));
+    await Promise.all(children.map((child) => stopProcess(child)));
     await nats?.stop();
     await clickhouse?.stop();
     rmSync(keyDir, { recursive: true, force: true });
@@ -46,10 +47,10 @@ async function main(): Promise<void> {
     say(`bus ${nats.url}, store ${store}`);
     for (let index = 1; index <= WORKERS; index += 1) {
       const name = `demo-worker-${index}`;
-      children.push(await startVigil(['worker', '--name', name, '--bus', nats.url, '--store', store, '--partitions', `0-${PARTITIONS - 1}`, '--signing-key', signingKey, '--log-level', 'warn'], `vigil worker ${name} started`, false));
+      children.push(await startVigil(['worker', '--name', name, '--bus', nats.url, '--store', store, '--partitions', `0-${PARTITIONS - 1}`, '--signing-key', signingKey, '--log-level', 'warn'], new RegExp(`vigil worker ${name} started`), false));
       say(`${name} consumes its share of partitions 0-${PARTITIONS - 1}`);
     }
-    children.push(await startVigil(['serve', '--demo', '--listen', listen, '--bus', nats.url, '--store', store, '--log-level', 'warn'], 'vigil serving on', true));
+    children.push(await startVigil(['serve', '--demo', '--listen', listen, '--bus', nats.url, '--store', store, '--log-level', 'warn'], /vigil serving on/, true));
   } catch (error) {
     process.stderr.write(`demo:scale-out: ${(error as Error).message}\n`);
     if (/ENOENT|could not start/.test((error as Error).message)) process.stderr.write('Install the servers first: scripts/install-test-deps.sh\n');
@@ -59,27 +60,9 @@ async function main(): Promise<void> {
 }
 
 /** Starts a vigil process and resolves once its output shows `ready`; serve's output is passed through for the URL and token. */
-function startVigil(args: string[], ready: string, passThrough: boolean): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [VIGIL, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let seen = '';
-    const onData = (chunk: Buffer) => {
-      if (passThrough) process.stdout.write(chunk);
-      seen = (seen + chunk.toString()).slice(-10_000);
-      if (seen.includes(ready)) resolve(child);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`vigil ${args[0]} exited with ${code} before it was ready:\n${seen.slice(-2000)}`)));
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
+async function startVigil(args: string[], ready: RegExp, passThrough: boolean): Promise<ChildProcess> {
+  const { child } = await spawnUntilReady([process.execPath, VIGIL, ...args], ready, passThrough ? (chunk) => process.stdout.write(chunk) : undefined);
+  return child;
 }
 
 function say(line: string): void {

@@ -1,4 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { stopProcess } from '../../src/local-servers/child-process.js';
 import { VIGIL_BIN, cleanEnv } from '../helpers/cli.js';
 
 export interface RunningWorker {
@@ -18,19 +19,11 @@ export function startWorker(name: string, args: readonly string[]): Promise<Runn
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes(`vigil worker ${name} started`)) {
-        resolve({ name, output: () => output, kill: () => signal(child, 'SIGKILL'), stop: async () => (await signal(child, 'SIGTERM'), child.exitCode ?? child.signalCode) });
+        resolve({ name, output: () => output, kill: () => stopProcess(child, 'SIGKILL'), stop: async () => (await stopProcess(child, 'SIGTERM'), child.exitCode ?? child.signalCode) });
       }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.once('exit', (code) => reject(new Error(`vigil worker ${name} exited with ${code} before starting:\n${output}`)));
-  });
-}
-
-function signal(child: ChildProcess, name: NodeJS.Signals): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill(name);
   });
 }
