@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { type ArchiveTarget, ArchiveObjectMissing, type TargetOptions } from './target.js';
 
 /**
@@ -26,9 +25,15 @@ export function parseS3Url(url: string): S3Location {
   return { bucket: match[1], prefix: match[2].replace(/\/+$/, '') };
 }
 
+interface Connected {
+  sdk: typeof import('@aws-sdk/client-s3');
+  storage: typeof import('@aws-sdk/lib-storage');
+  client: S3Client;
+}
+
 export class S3Target implements ArchiveTarget {
   readonly location: string;
-  private readonly client: S3Client;
+  private readonly connected: Promise<Connected>;
   private readonly partSize: number;
 
   constructor(
@@ -38,14 +43,7 @@ export class S3Target implements ArchiveTarget {
     this.location = `s3://${where.bucket}${where.prefix ? `/${where.prefix}` : ''}`;
     // Vigil runs on Node 20 (better-sqlite3 12) with a pinned SDK; its notice about future SDK releases is not the user's to act on.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-    const endpoint = options.s3Endpoint ?? process.env.AWS_ENDPOINT_URL;
-    this.client = new S3Client({
-      // S3-compatible servers often reject the SDK's default CRC checksums on streamed uploads.
-      ...(endpoint ? { endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const } : {}),
-      // The SDK insists on a region even for endpoints that ignore it.
-      region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (endpoint ? 'us-east-1' : undefined),
-      maxAttempts: MAX_ATTEMPTS,
-    });
+    this.connected = connect(options.s3Endpoint ?? process.env.AWS_ENDPOINT_URL);
     this.partSize = options.partSizeBytes ?? DEFAULT_PART_SIZE;
   }
 
@@ -59,7 +57,8 @@ export class S3Target implements ArchiveTarget {
 
   async read(name: string): Promise<Readable> {
     try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.where.bucket, Key: this.key(name) }));
+      const { sdk, client } = await this.connected;
+      const response = await client.send(new sdk.GetObjectCommand({ Bucket: this.where.bucket, Key: this.key(name) }));
       if (!(response.Body instanceof Readable)) throw new Error(`reading ${this.location}/${name}: the SDK returned no Node stream`);
       return response.Body;
     } catch (error) {
@@ -70,7 +69,8 @@ export class S3Target implements ArchiveTarget {
 
   async readText(name: string): Promise<string | undefined> {
     try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.where.bucket, Key: this.key(name) }));
+      const { sdk, client } = await this.connected;
+      const response = await client.send(new sdk.GetObjectCommand({ Bucket: this.where.bucket, Key: this.key(name) }));
       return await response.Body?.transformToString('utf8');
     } catch (error) {
       if (isMissing(error)) return undefined;
@@ -79,9 +79,10 @@ export class S3Target implements ArchiveTarget {
   }
 
   async *list(prefix: string): AsyncIterable<{ name: string; bytes: number }> {
+    const { sdk, client } = await this.connected;
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.where.bucket, Prefix: this.key(prefix), ContinuationToken: token }));
+      const page = await client.send(new sdk.ListObjectsV2Command({ Bucket: this.where.bucket, Prefix: this.key(prefix), ContinuationToken: token }));
       for (const item of page.Contents ?? []) {
         if (item.Key) yield { name: item.Key.slice(this.where.prefix ? this.where.prefix.length + 1 : 0), bytes: item.Size ?? 0 };
       }
@@ -90,12 +91,14 @@ export class S3Target implements ArchiveTarget {
   }
 
   async remove(name: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.where.bucket, Key: this.key(name) }));
+    const { sdk, client } = await this.connected;
+    await client.send(new sdk.DeleteObjectCommand({ Bucket: this.where.bucket, Key: this.key(name) }));
   }
 
   private async upload(name: string, body: Readable | Buffer): Promise<void> {
-    const upload = new Upload({
-      client: this.client,
+    const { storage, client } = await this.connected;
+    const upload = new storage.Upload({
+      client,
       params: { Bucket: this.where.bucket, Key: this.key(name), Body: body },
       partSize: this.partSize,
       queueSize: 2,
@@ -113,6 +116,19 @@ export class S3Target implements ArchiveTarget {
   }
 }
 
+/** The SDK is loaded when an S3 target is first made: importing it costs every other vigil command about 0.1 s. */
+async function connect(endpoint: string | undefined): Promise<Connected> {
+  const [sdk, storage] = await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]);
+  const client = new sdk.S3Client({
+    // S3-compatible servers often reject the SDK's default CRC checksums on streamed uploads.
+    ...(endpoint ? { endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const } : {}),
+    // The SDK insists on a region even for endpoints that ignore it.
+    region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (endpoint ? 'us-east-1' : undefined),
+    maxAttempts: MAX_ATTEMPTS,
+  });
+  return { sdk, storage, client };
+}
+
 function isMissing(error: unknown): boolean {
-  return error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
+  return (error as { name?: string }).name === 'NoSuchKey' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
 }

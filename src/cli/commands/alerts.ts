@@ -12,7 +12,7 @@ import { parseTimeBound } from '../../query/index.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../../store/sqlite/outbox.js';
 import { LedgerSession } from '../../ledger/ledger-session.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
-import { ClickHouseAlertStore } from '../../store/clickhouse/alert-store.js';
+import type { ClickHouseAlertStore } from '../../store/clickhouse/alert-store.js';
 import { alertTable } from '../alert-table.js';
 import { currentUser } from '../current-user.js';
 import { UsageError, exitCodes } from '../exit.js';
@@ -215,6 +215,7 @@ async function withOperations(target: Target, access: 'reads' | 'writes', work: 
 
 /** Reads the scale-out store's alerts; acting on them goes through a vigil serve attached to it (--server). */
 async function withClickHouseAlerts(url: string, work: (alerts: ClickHouseAlertStore) => Promise<void>): Promise<void> {
+  const { ClickHouseAlertStore } = await import('../../store/clickhouse/alert-store.js');
   const alerts = await ClickHouseAlertStore.open(url);
   try {
     await work(alerts);

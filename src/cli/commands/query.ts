@@ -3,7 +3,6 @@ import { queryWithArchive } from '../../archive/archive-query.js';
 import { rowToDocument } from '../../model/document.js';
 import { fieldByName } from '../../model/fields.js';
 import { QueryError } from '../../query/index.js';
-import { ClickHouseStore } from '../../store/clickhouse/clickhouse-store.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { QueryRows } from '../../store/store.js';
 import { UsageError } from '../exit.js';
@@ -52,7 +51,7 @@ Examples:
     .action(async (query: string, options: QueryOptions) => {
       const range = timeRangeFromFlags(options);
       if (options.store !== undefined && options.includeArchive) throw new UsageError('--include-archive reads the archives of a data directory; it does not combine with --store');
-      const store = options.store === undefined ? SqliteStore.open(options.dataDir, { mustExist: true }) : await ClickHouseStore.open(options.store);
+      const store = options.store === undefined ? SqliteStore.open(options.dataDir, { mustExist: true }) : await (await import('../../store/clickhouse/clickhouse-store.js')).ClickHouseStore.open(options.store);
       try {
         const running = options.includeArchive && store instanceof SqliteStore
           ? queryWithArchive(store, query, range, { defaultLimit: DEFAULT_LIMIT, s3Endpoint: options.s3Endpoint })

@@ -17,7 +17,7 @@ import type { VigilEvent } from '../../model/event.js';
 import { buildServer } from '../../server/app.js';
 import { TokenStore } from '../../server/auth/token-store.js';
 import { DEMO_CLUSTER, replayDemo } from '../../server/demo-replay.js';
-import { type SharedStoresHandle, openSharedStores } from '../../server/shared-stores.js';
+import type { SharedStoresHandle } from '../../server/shared-stores.js';
 import { parseStoreUrl, redact } from '../../store/clickhouse/url.js';
 import { packagePath } from '../../package-root.js';
 import { withSourceHealth } from '../../sources/health/hooks.js';
@@ -27,7 +27,6 @@ import { DEFAULT_LIMITS } from '../../sources/records.js';
 import { SqliteSourceHealth } from '../../store/sqlite/source-health.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { LedgerSession } from '../../ledger/ledger-session.js';
-import { openReceiverBus } from '../../bus/receiver-bus.js';
 import { startRetentionSchedule } from '../../archive/retention-policy.js';
 import { UsageError } from '../exit.js';
 import { dataDirOption, positiveInteger } from '../options.js';
@@ -124,8 +123,9 @@ export async function serve(given: ServeOptions): Promise<void> {
   const alertingConfig = alertingOf(sections, options.config);
   const sharedUrl = sharedStoreUrl(options);
   const store = SqliteStore.open(options.dataDir);
-  const bus = options.bus === undefined ? undefined : await openReceiverBus(options.bus, { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m) });
-  const shared: SharedStoresHandle | undefined = sharedUrl && options.bus ? await openSharedStores(sharedUrl, options.bus) : undefined;
+  // The scale-out clients load only when asked for: every other command would pay for their import.
+  const bus = options.bus === undefined ? undefined : await (await import('../../bus/receiver-bus.js')).openReceiverBus(options.bus, { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m) });
+  const shared: SharedStoresHandle | undefined = sharedUrl && options.bus ? await (await import('../../server/shared-stores.js')).openSharedStores(sharedUrl, options.bus) : undefined;
   const tokens = new TokenStore(store.db);
   const firstToken = tokens.count() === 0 ? tokens.create('initial-admin', 'admin').secret : undefined;
   // Signs a checkpoint each second while records arrive, and a last one on shutdown.

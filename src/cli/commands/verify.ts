@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { type Command, Option } from 'commander';
 import { type StoreVerifyReport, verifyStore } from '../../ledger/store-verify.js';
-import { verifyClickHouseStore } from '../../ledger/clickhouse-verify.js';
 import type { LedgerRange } from '../../ledger/verify-report.js';
 import { countProgress } from '../count-progress.js';
 import { UsageError, exitCodes } from '../exit.js';
@@ -82,6 +81,7 @@ async function runVerify(options: VerifyOptions): Promise<number> {
 async function runClickHouseVerify(options: VerifyOptions, url: string): Promise<number> {
   if (options.archives) throw new UsageError('--archives reads the archive catalog of a data directory; it does not combine with --store');
   if (options.signingKey !== undefined) throw new UsageError('with --store, pass the verifier key with --public-key (vigil checkpoint --public-key prints it)');
+  const { verifyClickHouseStore } = await import('../../ledger/clickhouse-verify.js');
   const report = await verifyClickHouseStore({ url, logs: options.log, witnessDirs: options.witness, publicKey: options.publicKey });
   if (options.output === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else {
