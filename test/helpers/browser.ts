@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { REPO_ROOT, tempDir } from './cli.js';
 
 /** Debian's chromium (installed by .ci/run when missing). */
@@ -36,4 +36,15 @@ function newestIn(directory: string): number {
 export function artifactPath(name: string): string {
   mkdirSync(join(ARTIFACTS, 'ui'), { recursive: true });
   return join(ARTIFACTS, 'ui', name);
+}
+
+/**
+ * Collects the page's uncaught errors and what the CSP refused into `errors`: the UI must load
+ * nothing beyond its own origin and throw nothing.
+ */
+export function collectPageErrors(page: Page, errors: string[]): void {
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (/Content Security Policy|Refused to/.test(message.text())) errors.push(message.text());
+  });
 }

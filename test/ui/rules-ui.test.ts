@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRuleSet } from '../../src/detect/loader.js';
 import type { CompiledRule } from '../../src/detect/rule.js';
 import { createToken } from '../helpers/api.js';
-import { artifactPath, ensureUiBuilt, launchChromium } from '../helpers/browser.js';
+import { artifactPath, collectPageErrors, ensureUiBuilt, launchChromium } from '../helpers/browser.js';
 import { tempDir } from '../helpers/cli.js';
 import { type RunningServer, startServer } from '../helpers/server.js';
 
@@ -31,10 +31,7 @@ beforeAll(async () => {
   server = await startServer(['--data-dir', dataDir]);
   browser = await launchChromium();
   page = await browser.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (/Content Security Policy|Refused to/.test(message.text())) pageErrors.push(message.text());
-  });
+  collectPageErrors(page, pageErrors);
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/api.js';
-import { artifactPath, ensureUiBuilt, launchChromium } from '../helpers/browser.js';
+import { artifactPath, collectPageErrors, ensureUiBuilt, launchChromium } from '../helpers/browser.js';
 import { type RunningServer, startServer } from '../helpers/server.js';
 
 /**
@@ -22,11 +22,7 @@ beforeAll(async () => {
   await eventually(async () => (server.output().includes('Replayed the demo cluster') ? true : undefined), 'the demo replay', 300);
   browser = await launchChromium();
   page = await browser.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  // The CSP allows this origin only; anything the UI tried beyond it shows up here.
-  page.on('console', (message) => {
-    if (/Content Security Policy|Refused to/.test(message.text())) pageErrors.push(message.text());
-  });
+  collectPageErrors(page, pageErrors);
 });
 
 afterAll(async () => {
